@@ -1,0 +1,1 @@
+"""Korean FAQ engine: store, embedding index, matcher and service. No Discord imports."""

@@ -1,0 +1,68 @@
+"""Scoring and the answer/suggest/none decision: pure functions over arrays.
+
+Confidence of an FAQ for a query (docs/matching.md):
+
+    row score  = (1 - w) · cosine(query, question row) + w · BM25-normalised(query, row)
+    FAQ score  = max over the FAQ's question rows (canonical + alternates)
+    confidence = clip(FAQ score, 0, 1)
+
+It is a similarity, not a probability; the thresholds that turn it into a
+decision were measured on held-out club queries (`faqbot eval`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from faq.types import Candidate, Status, Thresholds
+
+Scores = npt.NDArray[np.float32]
+
+DEFAULT_LEXICAL_WEIGHT = 0.3
+
+
+def fuse(dense: Scores, lexical: Scores | None, lexical_weight: float) -> Scores:
+    """Row-wise weighted sum of cosine and normalised BM25 scores."""
+    if lexical is None or lexical_weight <= 0.0:
+        return dense.astype(np.float32, copy=False)
+    return ((1.0 - lexical_weight) * dense + lexical_weight * lexical).astype(np.float32)
+
+
+def best_per_faq(row_scores: Scores, row_faq_ids: npt.NDArray[np.int64], k: int) -> list[tuple[int, int, float]]:
+    """Top ``k`` FAQs by their best row: ``[(faq_id, best_row, score), ...]`` high to low."""
+    if row_scores.size == 0 or k <= 0:
+        return []
+    order = np.argsort(-row_scores, kind="stable")
+    seen: set[int] = set()
+    out: list[tuple[int, int, float]] = []
+    for row in order:
+        faq_id = int(row_faq_ids[row])
+        if faq_id in seen:
+            continue
+        seen.add(faq_id)
+        out.append((faq_id, int(row), float(row_scores[row])))
+        if len(out) == k:
+            break
+    return out
+
+
+def decide(ranked: Sequence[Candidate], thresholds: Thresholds) -> Status:
+    """``answer`` if the best is above the answer threshold and clear of the runner-up.
+
+    A close runner-up (within ``margin``) means the query sits between two FAQs
+    ("회비 금액" vs "회비 납부"): showing both beats guessing one.
+    """
+    if not ranked or ranked[0].confidence < thresholds.suggest:
+        return Status.NONE
+    top = ranked[0].confidence
+    runner_up = ranked[1].confidence if len(ranked) > 1 else 0.0
+    if top >= thresholds.answer and top - runner_up >= thresholds.margin:
+        return Status.ANSWER
+    return Status.SUGGEST
+
+
+def clip_confidence(score: float) -> float:
+    return float(min(1.0, max(0.0, score)))

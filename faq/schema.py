@@ -1,0 +1,49 @@
+"""Database schema, versioned with ``PRAGMA user_version``.
+
+Each step upgrades from version ``i`` to ``i + 1`` and runs in the same
+transaction as its version bump, so a crash mid-upgrade leaves the old version.
+Append new steps; never edit a released one.
+"""
+
+from __future__ import annotations
+
+STEPS: list[str] = [
+    # 0 → 1: FAQs, their questions (position 0 = canonical), embedding cache, per-scope settings.
+    """
+    CREATE TABLE faqs (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        scope       TEXT NOT NULL,
+        answer      TEXT NOT NULL,
+        created_by  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_by  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX faqs_scope ON faqs (scope);
+    CREATE TABLE faq_questions (
+        faq_id    INTEGER NOT NULL REFERENCES faqs (id) ON DELETE CASCADE,
+        position  INTEGER NOT NULL,
+        scope     TEXT NOT NULL,
+        text      TEXT NOT NULL,
+        norm      TEXT NOT NULL,
+        tokens    TEXT NOT NULL,  -- Kiwi content morphemes, space-joined (BM25 without re-tokenising)
+        PRIMARY KEY (faq_id, position),
+        UNIQUE (scope, norm)
+    );
+    CREATE TABLE embeddings (
+        text         TEXT NOT NULL,
+        fingerprint  TEXT NOT NULL,
+        dim          INTEGER NOT NULL,
+        vector       BLOB NOT NULL,
+        PRIMARY KEY (text, fingerprint)
+    ) WITHOUT ROWID;
+    CREATE TABLE scope_settings (
+        scope  TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        value  TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+    ) WITHOUT ROWID;
+    """,
+]
+
+SCHEMA_VERSION = len(STEPS)

@@ -1,0 +1,348 @@
+"""FaqService: the one entry point adapters (CLI, Discord, later Slack) call.
+
+It keeps the store and the per-scope in-memory indexes consistent: every write
+first encodes the new texts (so a model failure changes nothing), then commits
+one transaction (FAQ rows + cached vectors), then publishes the new index
+snapshot. A crash between commit and publish loses nothing: indexes are rebuilt
+from the database on start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from faq.embedder import Embedder
+from faq.errors import DuplicateQuestion, InvalidInput, NotFound
+from faq.index import ScopeIndex
+from faq.matcher import DEFAULT_LEXICAL_WEIGHT, decide
+from faq.store import FaqStore
+from faq.text import MAX_ALTERNATES, normalized_key, validate_answer, validate_query, validate_question
+from faq.types import Answer, Candidate, Faq, FaqDraft, Status, Thresholds
+
+log = logging.getLogger(__name__)
+
+_THRESHOLD_KEYS = ("answer", "suggest", "margin")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    added: tuple[Faq, ...]
+    removed_ids: tuple[int, ...]
+
+
+def clean_draft(draft: FaqDraft) -> FaqDraft:
+    """Validate and normalise an FAQ; duplicate alternates are dropped silently."""
+    question = validate_question(draft.question)
+    answer = validate_answer(draft.answer)
+    seen = {normalized_key(question)}
+    alternates: list[str] = []
+    for alt in draft.alternates:
+        text = validate_question(alt, what="대체 질문")
+        key = normalized_key(text)
+        if key not in seen:
+            seen.add(key)
+            alternates.append(text)
+    if len(alternates) > MAX_ALTERNATES:
+        raise InvalidInput(f"대체 질문이 너무 많습니다 ({len(alternates)}개, 최대 {MAX_ALTERNATES}개).")
+    return FaqDraft(question, answer, tuple(alternates))
+
+
+def check_unique(drafts: Sequence[FaqDraft]) -> None:
+    """No question may appear in two FAQs of one import/batch."""
+    owner: dict[str, int] = {}
+    for i, draft in enumerate(drafts):
+        for text in (draft.question, *draft.alternates):
+            key = normalized_key(text)
+            if key in owner and owner[key] != i:
+                raise InvalidInput(f"같은 질문이 두 FAQ에 있습니다: {text!r} ({owner[key] + 1}번째, {i + 1}번째 항목)")
+            owner[key] = i
+
+
+class FaqService:
+    def __init__(
+        self,
+        store: FaqStore,
+        embedder: Embedder,
+        *,
+        thresholds: Thresholds | None = None,
+        lexical_weight: float = DEFAULT_LEXICAL_WEIGHT,
+        top_k: int = 3,
+    ) -> None:
+        self.store = store
+        self._embedder = embedder
+        self.default_thresholds = thresholds or Thresholds()
+        self.lexical_weight = lexical_weight
+        self.top_k = top_k
+        self._indexes: dict[str, ScopeIndex] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    # ---- model and indexes ------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
+
+    def _lock(self, scope: str) -> asyncio.Lock:
+        return self._locks.setdefault(scope, asyncio.Lock())
+
+    async def _vectors_for(self, embedder: Embedder, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        unique = list(dict.fromkeys(texts))
+        if not unique:
+            return {}
+        vectors = await embedder.embed(unique)
+        return dict(zip(unique, vectors, strict=True))
+
+    async def _build_index(self, scope: str, embedder: Embedder) -> ScopeIndex:
+        fingerprint = embedder.encoder.fingerprint
+        faqs = await self.store.list_faqs(scope)
+        vectors = await self.store.all_cached_embeddings(scope, fingerprint)
+        missing = [t for faq in faqs for t in faq.questions if t not in vectors]
+        if missing:
+            log.info("scope %s: encoding %d uncached questions", scope, len(missing))
+            fresh: dict[str, np.ndarray] = {}
+            for start in range(0, len(missing), 256):
+                fresh.update(await self._vectors_for(embedder, missing[start : start + 256]))
+            await self.store.put_embeddings(fresh, fingerprint)
+            vectors.update(fresh)
+        tokens = await self.store.question_tokens(scope)
+        return ScopeIndex.build(embedder.encoder.dimension, faqs, vectors, tokens)
+
+    async def index(self, scope: str) -> ScopeIndex:
+        """The scope's index, loading it from the database on first use."""
+        found = self._indexes.get(scope)
+        if found is not None:
+            return found
+        async with self._lock(scope):
+            if scope not in self._indexes:
+                self._indexes[scope] = await self._build_index(scope, self._embedder)
+            return self._indexes[scope]
+
+    async def load_all(self) -> int:
+        """Load every scope in the database (bot start-up). Returns the number of rows."""
+        rows = 0
+        for scope in await self.store.scopes():
+            rows += len((await self.index(scope)).snapshot.row_texts)
+        return rows
+
+    async def swap_embedder(self, embedder: Embedder) -> None:
+        """Re-embed every loaded scope with a new model, then switch atomically.
+
+        Questions keep being answered by the old model and indexes until every new
+        index is built; a failure leaves the old pair in place.
+        """
+        scopes = sorted(set(self._indexes) | set(await self.store.scopes()))
+        fresh = {scope: await self._build_index(scope, embedder) for scope in scopes}
+        for scope in scopes:
+            await self._lock(scope).acquire()
+        try:
+            # Writes that landed while we were building are in the DB: rebuild those
+            # scopes from cache (cheap: only the new texts get encoded).
+            for scope in scopes:
+                fresh[scope] = await self._build_index(scope, embedder)
+            old = self._embedder
+            self._indexes.update(fresh)
+            self._embedder = embedder
+        finally:
+            for scope in scopes:
+                self._lock(scope).release()
+        log.info("switched encoder to %s", embedder.encoder.fingerprint)
+        if old is not embedder:
+            await old.aclose()
+
+    # ---- questions --------------------------------------------------------------
+
+    async def thresholds(self, scope: str) -> Thresholds:
+        stored = await self.store.get_setting(scope, "thresholds")
+        if not isinstance(stored, dict):
+            return self.default_thresholds
+        values = {k: float(stored[k]) for k in _THRESHOLD_KEYS if k in stored}
+        base = self.default_thresholds
+        return Thresholds(
+            answer=values.get("answer", base.answer),
+            suggest=values.get("suggest", base.suggest),
+            margin=values.get("margin", base.margin),
+        )
+
+    async def set_thresholds(self, scope: str, thresholds: Thresholds | None) -> None:
+        value = None if thresholds is None else {k: getattr(thresholds, k) for k in _THRESHOLD_KEYS}
+        await self.store.set_setting(scope, "thresholds", value)
+
+    def _fit_to_model(self, text: str) -> tuple[str, bool]:
+        """Cut ``text`` to the model's token limit (keeping whole characters)."""
+        encoder = self._embedder.encoder
+        limit = encoder.max_seq_length
+        if not limit or encoder.count_tokens(text) <= limit:
+            return text, False
+        lo, hi = 1, len(text)
+        while lo < hi:  # longest prefix that fits
+            mid = (lo + hi + 1) // 2
+            if encoder.count_tokens(text[:mid]) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+        return text[:lo].rstrip(), True
+
+    async def rank(self, scope: str, text: str, k: int | None = None) -> tuple[str, bool, list[Candidate]]:
+        query, cut = validate_query(text)
+        query, model_cut = self._fit_to_model(query)
+        index = await self.index(scope)
+        snapshot = index.snapshot
+        vector = (await self._embedder.embed([query]))[0]
+        return (
+            query,
+            cut or model_cut,
+            snapshot.search(vector, query, k=k or self.top_k, lexical_weight=self.lexical_weight),
+        )
+
+    async def ask(self, scope: str, text: str) -> Answer:
+        """Answer a member's question from the FAQs of ``scope``."""
+        query, truncated, ranked = await self.rank(scope, text)
+        status = decide(ranked, await self.thresholds(scope))
+        if status is Status.NONE:
+            return Answer(Status.NONE, query, truncated=truncated)
+        best = ranked[0]
+        faq = (await self.index(scope)).snapshot.faqs.get(best.faq_id)
+        suggestions = tuple(ranked) if status is Status.SUGGEST else ()
+        return Answer(
+            status,
+            query,
+            best=best,
+            answer=faq.answer if faq else None,
+            suggestions=suggestions,
+            truncated=truncated,
+        )
+
+    async def similar(self, scope: str, text: str) -> Candidate | None:
+        """The existing FAQ a new question would be answered by, if any (duplicate warning)."""
+        _, _, ranked = await self.rank(scope, text, k=1)
+        if ranked and ranked[0].confidence >= (await self.thresholds(scope)).answer:
+            return ranked[0]
+        return None
+
+    # ---- reads ----------------------------------------------------------------------
+
+    async def list(self, scope: str) -> list[Faq]:
+        return await self.store.list_faqs(scope)
+
+    async def get(self, scope: str, faq_id: int) -> Faq:
+        return await self.store.get(scope, faq_id)
+
+    # ---- writes -----------------------------------------------------------------------
+
+    async def add(self, scope: str, draft: FaqDraft, actor: str) -> Faq:
+        return (await self.import_drafts(scope, [draft], actor)).added[0]
+
+    async def import_drafts(
+        self, scope: str, drafts: Sequence[FaqDraft], actor: str, *, replace: bool = False
+    ) -> ImportResult:
+        """Add FAQs (or, with ``replace``, make the scope hold exactly these) atomically."""
+        cleaned = [clean_draft(d) for d in drafts]
+        check_unique(cleaned)
+        async with self._lock(scope):
+            index = await self._index_locked(scope)
+            if not replace:
+                for draft in cleaned:
+                    for text in (draft.question, *draft.alternates):
+                        existing = await self.store.find_question(scope, text)
+                        if existing is not None:
+                            raise DuplicateQuestion(text, existing)
+            embedder = self._embedder
+            vectors = await self._new_vectors(embedder, [t for d in cleaned for t in (d.question, *d.alternates)])
+            added, removed = await self.store.add(
+                scope,
+                cleaned,
+                actor,
+                replace_all=replace,
+                vectors=vectors,
+                fingerprint=embedder.encoder.fingerprint,
+            )
+            all_vectors = await self.store.cached_embeddings(
+                [t for f in added for t in f.questions], embedder.encoder.fingerprint
+            )
+            if removed:
+                index.remove(removed)
+            index.upsert(added, all_vectors)
+        log.info("scope %s: %s added %d FAQs (removed %d)", scope, actor, len(added), len(removed))
+        return ImportResult(tuple(added), tuple(removed))
+
+    async def update(self, scope: str, faq_id: int, draft: FaqDraft, actor: str) -> Faq:
+        cleaned = clean_draft(draft)
+        async with self._lock(scope):
+            index = await self._index_locked(scope)
+            for text in (cleaned.question, *cleaned.alternates):
+                existing = await self.store.find_question(scope, text)
+                if existing is not None and existing != faq_id:
+                    raise DuplicateQuestion(text, existing)
+            embedder = self._embedder
+            vectors = await self._new_vectors(embedder, [cleaned.question, *cleaned.alternates])
+            faq = await self.store.update(
+                scope, faq_id, cleaned, actor, vectors=vectors, fingerprint=embedder.encoder.fingerprint
+            )
+            all_vectors = await self.store.cached_embeddings(faq.questions, embedder.encoder.fingerprint)
+            index.upsert([faq], all_vectors)
+        log.info("scope %s: %s edited FAQ #%d", scope, actor, faq_id)
+        return faq
+
+    async def edit(
+        self,
+        scope: str,
+        faq_id: int,
+        actor: str,
+        *,
+        question: str | None = None,
+        answer: str | None = None,
+        alternates: Sequence[str] | None = None,
+    ) -> Faq:
+        current = await self.get(scope, faq_id)
+        draft = FaqDraft(
+            question if question is not None else current.question,
+            answer if answer is not None else current.answer,
+            tuple(alternates) if alternates is not None else current.alternates,
+        )
+        return await self.update(scope, faq_id, draft, actor)
+
+    async def add_alternate(self, scope: str, faq_id: int, text: str, actor: str) -> Faq:
+        current = await self.get(scope, faq_id)
+        cleaned = validate_question(text, what="대체 질문")
+        if normalized_key(cleaned) in {normalized_key(q) for q in current.questions}:
+            raise InvalidInput(f"FAQ #{faq_id}에 이미 같은 질문이 있습니다.")
+        return await self.update(
+            scope, faq_id, FaqDraft(current.question, current.answer, (*current.alternates, cleaned)), actor
+        )
+
+    async def remove_alternate(self, scope: str, faq_id: int, text: str, actor: str) -> Faq:
+        current = await self.get(scope, faq_id)
+        key = normalized_key(text)
+        kept = tuple(a for a in current.alternates if normalized_key(a) != key)
+        if len(kept) == len(current.alternates):
+            raise InvalidInput(f"FAQ #{faq_id}에 그런 대체 질문이 없습니다: {text!r}")
+        return await self.update(scope, faq_id, FaqDraft(current.question, current.answer, kept), actor)
+
+    async def remove(self, scope: str, faq_id: int, actor: str) -> Faq:
+        async with self._lock(scope):
+            index = await self._index_locked(scope)
+            faq = await self.store.remove(scope, faq_id)
+            index.remove([faq_id])
+        log.info("scope %s: %s removed FAQ #%d", scope, actor, faq_id)
+        return faq
+
+    async def _index_locked(self, scope: str) -> ScopeIndex:
+        if scope not in self._indexes:
+            self._indexes[scope] = await self._build_index(scope, self._embedder)
+        return self._indexes[scope]
+
+    async def _new_vectors(self, embedder: Embedder, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        cached = await self.store.cached_embeddings(texts, embedder.encoder.fingerprint)
+        missing = [t for t in texts if t not in cached]
+        return await self._vectors_for(embedder, missing)
+
+    async def aclose(self) -> None:
+        await self._embedder.aclose()
+
+
+__all__ = ["FaqService", "ImportResult", "NotFound", "clean_draft"]

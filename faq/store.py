@@ -1,0 +1,360 @@
+"""FAQ persistence on SQLite through one long-lived aiosqlite connection.
+
+All access goes through one lock: the connection is shared, and SQLite
+transactions are per connection, so two coroutines must not interleave
+statements inside one transaction. Every multi-row change is one
+``BEGIN IMMEDIATE … COMMIT``; an exception rolls it back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+import numpy as np
+
+from faq.errors import DuplicateQuestion, NotFound, StorageError
+from faq.lexical import tokenize
+from faq.schema import SCHEMA_VERSION, STEPS
+from faq.text import normalized_key
+from faq.types import Faq, FaqDraft
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class FaqStore:
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self.path = path
+        self.created = False  # True when open() made a fresh database
+
+    # ---- lifecycle -------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, path: str | Path) -> FaqStore:
+        """Open (creating if needed) and upgrade the database at ``path``."""
+        path = str(path)
+        if path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoint, never corrupt
+            store = cls(conn, path)
+            store.created = await store._migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    async def _migrate(self) -> bool:
+        async with self._conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"데이터베이스 스키마 버전 {version}이(가) 이 프로그램({SCHEMA_VERSION})보다 새롭습니다. "
+                "faqbot을 업데이트하세요."
+            )
+        for step in range(version, SCHEMA_VERSION):
+            log.info("upgrading database schema %d -> %d", step, step + 1)
+            # executescript would COMMIT implicitly; run statements one by one instead.
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in STEPS[step].split(";"):
+                    if statement.strip():
+                        await self._conn.execute(statement)
+                await self._conn.execute(f"PRAGMA user_version = {step + 1}")
+                await self._conn.execute("COMMIT")
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+        return version == 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Exclusive access and one write transaction; rolls back on any exception."""
+        async with self._lock:
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StorageError(f"데이터베이스에 쓸 수 없습니다: {exc}") from exc
+            try:
+                yield self._conn
+                await self._conn.execute("COMMIT")
+            except BaseException as exc:
+                try:
+                    await self._conn.execute("ROLLBACK")
+                except sqlite3.Error:  # already rolled back by SQLite (e.g. disk full)
+                    log.debug("rollback after failed transaction also failed", exc_info=True)
+                if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(
+                    exc, sqlite3.IntegrityError
+                ):
+                    raise StorageError(f"데이터베이스에 쓸 수 없습니다: {exc}") from exc
+                raise
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            yield self._conn
+
+    # ---- reads -----------------------------------------------------------------
+
+    async def scopes(self) -> list[str]:
+        async with self.reading() as conn, conn.execute("SELECT DISTINCT scope FROM faqs ORDER BY scope") as cur:
+            return [row[0] for row in await cur.fetchall()]
+
+    async def list_faqs(self, scope: str) -> list[Faq]:
+        async with self.reading() as conn:
+            return await self._load(conn, "f.scope = ?", (scope,))
+
+    async def get(self, scope: str, faq_id: int) -> Faq:
+        async with self.reading() as conn:
+            found = await self._load(conn, "f.scope = ? AND f.id = ?", (scope, faq_id))
+        if not found:
+            raise NotFound(faq_id)
+        return found[0]
+
+    async def count(self, scope: str) -> int:
+        async with self.reading() as conn, conn.execute("SELECT COUNT(*) FROM faqs WHERE scope = ?", (scope,)) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    async def _load(conn: aiosqlite.Connection, where: str, params: Sequence[object]) -> list[Faq]:
+        sql = f"""
+            SELECT f.id, f.scope, f.answer, f.created_by, f.created_at, f.updated_by, f.updated_at,
+                   q.position, q.text
+            FROM faqs f JOIN faq_questions q ON q.faq_id = f.id
+            WHERE {where} ORDER BY f.id, q.position
+        """
+        faqs: dict[int, tuple[sqlite3.Row, list[str]]] = {}
+        async with conn.execute(sql, params) as cur:
+            async for row in cur:
+                faqs.setdefault(row["id"], (row, []))[1].append(row["text"])
+        return [
+            Faq(
+                id=row["id"],
+                scope=row["scope"],
+                question=texts[0],
+                answer=row["answer"],
+                alternates=tuple(texts[1:]),
+                created_by=row["created_by"],
+                created_at=row["created_at"],
+                updated_by=row["updated_by"],
+                updated_at=row["updated_at"],
+            )
+            for row, texts in faqs.values()
+        ]
+
+    async def question_tokens(self, scope: str) -> dict[str, tuple[str, ...]]:
+        """Stored morphemes of every question of ``scope``: BM25 needs no Kiwi at start-up."""
+        async with (
+            self.reading() as conn,
+            conn.execute("SELECT text, tokens FROM faq_questions WHERE scope = ?", (scope,)) as cur,
+        ):
+            return {row[0]: tuple(row[1].split()) for row in await cur.fetchall()}
+
+    async def find_question(self, scope: str, text: str) -> int | None:
+        """The FAQ id holding a question equal to ``text`` (spacing/case-insensitive)."""
+        async with (
+            self.reading() as conn,
+            conn.execute(
+                "SELECT faq_id FROM faq_questions WHERE scope = ? AND norm = ?", (scope, normalized_key(text))
+            ) as cur,
+        ):
+            row = await cur.fetchone()
+        return int(row[0]) if row else None
+
+    async def get_setting(self, scope: str, key: str) -> object | None:
+        async with (
+            self.reading() as conn,
+            conn.execute("SELECT value FROM scope_settings WHERE scope = ? AND key = ?", (scope, key)) as cur,
+        ):
+            row = await cur.fetchone()
+        return json.loads(row[0]) if row else None
+
+    async def set_setting(self, scope: str, key: str, value: object) -> None:
+        async with self.transaction() as conn:
+            if value is None:
+                await conn.execute("DELETE FROM scope_settings WHERE scope = ? AND key = ?", (scope, key))
+            else:
+                await conn.execute(
+                    "INSERT INTO scope_settings (scope, key, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
+                    (scope, key, json.dumps(value, ensure_ascii=False)),
+                )
+
+    # ---- embedding cache ---------------------------------------------------------
+
+    async def cached_embeddings(self, texts: Iterable[str], fingerprint: str) -> dict[str, np.ndarray]:
+        wanted = list(dict.fromkeys(texts))
+        found: dict[str, np.ndarray] = {}
+        async with self.reading() as conn:
+            for start in range(0, len(wanted), 500):  # SQLite's host-parameter limit
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                async with conn.execute(
+                    f"SELECT text, dim, vector FROM embeddings WHERE fingerprint = ? AND text IN ({marks})",
+                    (fingerprint, *chunk),
+                ) as cur:
+                    async for row in cur:
+                        found[row[0]] = np.frombuffer(row[2], dtype=np.float32, count=row[1])
+        return found
+
+    async def all_cached_embeddings(self, scope: str, fingerprint: str) -> dict[str, np.ndarray]:
+        """Cached vectors for every question of ``scope`` (one join, no per-text lookups)."""
+        found: dict[str, np.ndarray] = {}
+        async with (
+            self.reading() as conn,
+            conn.execute(
+                "SELECT e.text, e.dim, e.vector FROM embeddings e "
+                "JOIN faq_questions q ON q.text = e.text WHERE q.scope = ? AND e.fingerprint = ?",
+                (scope, fingerprint),
+            ) as cur,
+        ):
+            async for row in cur:
+                found[row[0]] = np.frombuffer(row[2], dtype=np.float32, count=row[1])
+        return found
+
+    @staticmethod
+    async def _put_embeddings(conn: aiosqlite.Connection, vectors: dict[str, np.ndarray], fingerprint: str) -> None:
+        await conn.executemany(
+            "INSERT OR REPLACE INTO embeddings (text, fingerprint, dim, vector) VALUES (?, ?, ?, ?)",
+            [
+                (text, fingerprint, int(vec.shape[0]), np.asarray(vec, dtype=np.float32).tobytes())
+                for text, vec in vectors.items()
+            ],
+        )
+
+    async def put_embeddings(self, vectors: dict[str, np.ndarray], fingerprint: str) -> None:
+        if vectors:
+            async with self.transaction() as conn:
+                await self._put_embeddings(conn, vectors, fingerprint)
+
+    async def prune_embeddings(self, keep_fingerprint: str) -> int:
+        """Drop cached vectors of other models and of texts no FAQ uses any more."""
+        async with self.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM embeddings WHERE fingerprint != ? OR text NOT IN (SELECT text FROM faq_questions)",
+                (keep_fingerprint,),
+            )
+            return cur.rowcount
+
+    # ---- writes (each one transaction) ---------------------------------------------
+
+    async def add(
+        self,
+        scope: str,
+        drafts: Sequence[FaqDraft],
+        actor: str,
+        *,
+        replace_all: bool = False,
+        vectors: dict[str, np.ndarray] | None = None,
+        fingerprint: str | None = None,
+    ) -> tuple[list[Faq], list[int]]:
+        """Insert ``drafts`` (and cache their vectors) atomically.
+
+        With ``replace_all`` every existing FAQ of ``scope`` is deleted first, in
+        the same transaction. Returns (new FAQs, ids removed).
+        """
+        now = utcnow()
+        removed: list[int] = []
+        created: list[Faq] = []
+        async with self.transaction() as conn:
+            if replace_all:
+                async with conn.execute("SELECT id FROM faqs WHERE scope = ?", (scope,)) as cur:
+                    removed = [int(r[0]) for r in await cur.fetchall()]
+                await conn.execute("DELETE FROM faqs WHERE scope = ?", (scope,))
+            for draft in drafts:
+                cur = await conn.execute(
+                    "INSERT INTO faqs (scope, answer, created_by, created_at, updated_by, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (scope, draft.answer, actor, now, actor, now),
+                )
+                faq_id = int(cur.lastrowid or 0)
+                await self._insert_questions(conn, scope, faq_id, (draft.question, *draft.alternates))
+                created.append(
+                    Faq(faq_id, scope, draft.question, draft.answer, draft.alternates, actor, now, actor, now)
+                )
+            if vectors and fingerprint:
+                await self._put_embeddings(conn, vectors, fingerprint)
+        return created, removed
+
+    async def update(
+        self,
+        scope: str,
+        faq_id: int,
+        draft: FaqDraft,
+        actor: str,
+        *,
+        vectors: dict[str, np.ndarray] | None = None,
+        fingerprint: str | None = None,
+    ) -> Faq:
+        """Replace an FAQ's question, answer and alternates in one transaction."""
+        now = utcnow()
+        async with self.transaction() as conn:
+            found = await self._load(conn, "f.scope = ? AND f.id = ?", (scope, faq_id))
+            if not found:
+                raise NotFound(faq_id)
+            await conn.execute(
+                "UPDATE faqs SET answer = ?, updated_by = ?, updated_at = ? WHERE id = ?",
+                (draft.answer, actor, now, faq_id),
+            )
+            await conn.execute("DELETE FROM faq_questions WHERE faq_id = ?", (faq_id,))
+            await self._insert_questions(conn, scope, faq_id, (draft.question, *draft.alternates))
+            if vectors and fingerprint:
+                await self._put_embeddings(conn, vectors, fingerprint)
+        return replace(
+            found[0],
+            question=draft.question,
+            answer=draft.answer,
+            alternates=draft.alternates,
+            updated_by=actor,
+            updated_at=now,
+        )
+
+    async def remove(self, scope: str, faq_id: int) -> Faq:
+        async with self.transaction() as conn:
+            found = await self._load(conn, "f.scope = ? AND f.id = ?", (scope, faq_id))
+            if not found:
+                raise NotFound(faq_id)
+            await conn.execute("DELETE FROM faqs WHERE id = ?", (faq_id,))  # questions cascade
+        return found[0]
+
+    @staticmethod
+    async def _insert_questions(conn: aiosqlite.Connection, scope: str, faq_id: int, texts: Sequence[str]) -> None:
+        for position, text in enumerate(texts):
+            try:
+                await conn.execute(
+                    "INSERT INTO faq_questions (faq_id, position, scope, text, norm, tokens) VALUES (?, ?, ?, ?, ?, ?)",
+                    (faq_id, position, scope, text, normalized_key(text), " ".join(tokenize(text))),
+                )
+            except sqlite3.IntegrityError:
+                async with conn.execute(
+                    "SELECT faq_id FROM faq_questions WHERE scope = ? AND norm = ?",
+                    (scope, normalized_key(text)),
+                ) as cur:
+                    row = await cur.fetchone()
+                raise DuplicateQuestion(text, int(row[0]) if row else faq_id) from None

@@ -1,0 +1,71 @@
+"""``faqbot`` command line: one sub-command module per area in ``faqbot.commands``.
+
+Exit codes: 0 ok, 2 bad input (argparse uses 2 as well), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from faq.errors import FaqError
+from model.encoder import EncoderLoadError
+
+log = logging.getLogger("faqbot")
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+# Each module exposes register(subparsers) and sets func=run(args) -> int.
+COMMAND_MODULES = ("ask", "faq", "run", "train", "eval", "bench")
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if verbosity < 2:  # library chatter drowns the CLI's own messages
+        for noisy in ("sentence_transformers", "transformers", "httpx", "huggingface_hub", "bm25s"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="faqbot", description="멋사 FAQ 봇: 질문 답변, FAQ 관리, 모델 학습")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="-v: INFO, -vv: DEBUG 로그")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"faqbot.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"faqbot.commands.{name}":
+                raise
+            continue  # an optional area not present in this build
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        return int(args.func(args) or 0)
+    except FaqError as exc:
+        print(f"오류: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except EncoderLoadError as exc:
+        print(f"오류: {exc}\nFAQBOT_MODEL 설정을 확인하세요 (비우면 내장 기본 모델을 씁니다).", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        log.exception("internal error")
+        print("내부 오류가 발생했습니다 (위 로그 참고).", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sentence encoders: loading, the offline default, training and evaluation."""

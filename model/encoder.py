@@ -1,0 +1,165 @@
+"""The encoder contract and loading of any sentence-transformers model.
+
+Everything above this layer sees only :class:`Encoder`: a synchronous, thread-safe
+``encode(texts) -> (n, dim) float32`` whose rows are L2-normalised, plus a
+fingerprint that changes whenever the vectors would change (the embedding cache
+is keyed by it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+#: Committed offline Korean default (built by ``faqbot train --default``).
+DEFAULT_MODEL_DIR = Path(__file__).with_name("default")
+
+
+class EncoderLoadError(RuntimeError):
+    """The configured model could not be loaded; the message names the path or ID."""
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the model's weights and settings; part of the embedding-cache key."""
+        ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def max_seq_length(self) -> int | None:
+        """Input limit in tokens, or None when the model has none."""
+        ...
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        """Return an (n, dimension) float32 array of L2-normalised rows."""
+        ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+def normalize_rows(vectors: npt.ArrayLike) -> Vectors:
+    arr = np.asarray(vectors, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    norms = np.linalg.norm(arr, axis=1, keepdims=True)
+    # A zero vector (e.g. only unknown tokens) stays zero: it matches nothing.
+    np.divide(arr, norms, out=arr, where=norms > 0)
+    return arr
+
+
+class SentenceTransformerEncoder:
+    """Adapter from a loaded ``SentenceTransformer`` to :class:`Encoder`."""
+
+    def __init__(self, model: object, fingerprint: str, name: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        if not isinstance(model, SentenceTransformer):
+            raise TypeError("expected a SentenceTransformer")
+        self._model = model
+        self._fingerprint = fingerprint
+        self.name = name
+        dim = model.get_embedding_dimension()
+        if dim is None:  # some modules only know it after a forward pass
+            dim = int(model.encode(["."], convert_to_numpy=True).shape[1])
+        self._dimension = int(dim)
+
+    @property
+    def model(self) -> object:
+        return self._model
+
+    @property
+    def fingerprint(self) -> str:
+        return self._fingerprint
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def max_seq_length(self) -> int | None:
+        limit = getattr(self._model, "max_seq_length", None)
+        return int(limit) if limit else None
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        out = self._model.encode(
+            list(texts),
+            batch_size=64,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        tokenizer = getattr(self._model, "tokenizer", None)
+        if tokenizer is None:
+            return len(text.split())
+        return len(tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+def _directory_fingerprint(path: Path) -> str:
+    """Hash of file names, sizes and mtimes: cheap, and changes whenever weights change."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        stat = file.stat()
+        digest.update(f"{file.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _content_fingerprint(path: Path) -> str:
+    """Hash of file contents: stable across clones (mtimes differ per checkout)."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_encoder(name_or_path: str | os.PathLike[str] | None = None, *, device: str | None = None) -> Encoder:
+    """Load a sentence-transformers model by local path or hub ID.
+
+    ``None`` or ``""`` loads the committed offline Korean default. A hub ID is
+    fetched (or read from the local hub cache) by sentence-transformers itself;
+    with ``HF_HUB_OFFLINE=1`` only the cache is consulted. Any failure becomes an
+    :class:`EncoderLoadError` whose message names what was asked for.
+    """
+    target = str(name_or_path) if name_or_path else str(DEFAULT_MODEL_DIR)
+    path = Path(target).expanduser()
+    is_local = path.exists()
+    if is_local and not (path / "modules.json").exists() and not (path / "config.json").exists():
+        raise EncoderLoadError(
+            f"모델을 불러올 수 없습니다: '{target}' 폴더에 sentence-transformers 모델이 없습니다 "
+            "(modules.json 또는 config.json 필요)"
+        )
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(path) if is_local else target, device=device)
+    except Exception as exc:  # the library raises many types; callers need one
+        hint = "" if is_local else " (로컬 경로가 아니므로 허브 ID로 시도했습니다; 네트워크나 캐시를 확인하세요)"
+        raise EncoderLoadError(f"모델을 불러올 수 없습니다: '{target}'{hint}: {type(exc).__name__}: {exc}") from exc
+    if is_local:
+        small = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) < 64 * 2**20
+        fingerprint = _content_fingerprint(path) if small else _directory_fingerprint(path)
+    else:
+        fingerprint = hashlib.sha256(target.encode()).hexdigest()[:16]
+    encoder = SentenceTransformerEncoder(model, fingerprint=f"st:{fingerprint}", name=target)
+    log.info("loaded encoder %s (dim %d, fingerprint %s)", target, encoder.dimension, fingerprint)
+    return encoder
