@@ -1,0 +1,139 @@
+"""The ``faqbot`` CLI end to end (in-process), on the bundled FAQs and the offline default model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from faq.seed import bundled_faqs
+from faqbot.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("FAQBOT_DB", str(tmp_path / "club.db"))
+    monkeypatch.delenv("FAQBOT_MODEL", raising=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def fee_faq_question() -> str:
+    return next(
+        d.question for d in bundled_faqs() if "회비" in d.question and ("얼마" in d.question or "금액" in d.question)
+    )
+
+
+def test_ask_answers_from_the_bundled_club_faqs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "--json", "회비 얼마예요?")
+    assert code == 0
+    result = json.loads(out)
+    assert set(result) == {"status", "faq_id", "question", "answer", "confidence", "suggestions"}
+    assert result["status"] == "answer"
+    assert result["question"] == fee_faq_question()
+    assert 0.0 <= result["confidence"] <= 1.0
+
+    code, out, _ = run(capsys, "ask", "회비 얼마예요?")
+    assert code == 0 and "신뢰도" in out and fee_faq_question() in out
+
+
+def test_ask_file_prints_one_json_object_per_question(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    queries = tmp_path / "q.txt"
+    queries.write_text("회비 얼마예요?\n\n오늘 점심 뭐 먹지\n노트북 필요해요?\n", encoding="utf-8")
+    code, out, _ = run(capsys, "ask", "--json", "--file", str(queries))
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 3  # the blank line is skipped
+    assert lines[0]["status"] == "answer"
+    assert lines[1]["status"] == "none" and lines[1]["faq_id"] is None
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\u200b"])
+def test_empty_question_is_bad_input(capsys: pytest.CaptureFixture[str], question: str) -> None:
+    code, _, err = run(capsys, "ask", question)
+    assert code == 2 and "비어" in err
+
+
+def test_faq_lifecycle_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "faq",
+        "add",
+        "-q",
+        "동아리 티셔츠는 언제 나오나요?",
+        "-a",
+        "5월에 나눠 드려요.",
+        "--alt",
+        "단체티 언제 줘요?",
+    )
+    assert code == 0, out
+    faq_id = int(out.split("#")[1].split()[0])
+    code, out, _ = run(capsys, "ask", "--json", "단체티 언제 줘요?")
+    assert json.loads(out)["faq_id"] == faq_id
+
+    code, _, err = run(capsys, "faq", "add", "-q", "단체티 언제 줘요", "-a", "x")
+    assert code == 2 and f"#{faq_id}" in err  # duplicate names the existing FAQ
+
+    assert run(capsys, "faq", "edit", str(faq_id), "-a", "6월로 바뀌었어요.")[0] == 0
+    code, out, _ = run(capsys, "faq", "show", str(faq_id))
+    assert code == 0 and "6월로 바뀌었어요." in out and "단체티 언제 줘요?" in out
+
+    assert run(capsys, "faq", "remove", str(faq_id))[0] == 0
+    code, _, err = run(capsys, "faq", "show", str(faq_id))
+    assert code == 2 and f"#{faq_id}" in err
+    assert run(capsys, "faq", "remove", "999999")[0] == 2
+
+
+def test_only_the_default_scope_is_seeded(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "faq", "list")
+    assert code == 0 and len(out.splitlines()) == len(bundled_faqs())
+    code, out, _ = run(capsys, "faq", "list", "--guild", "123456789")
+    assert code == 0 and out == ""
+    code, out, _ = run(capsys, "ask", "--json", "--guild", "123456789", "회비 얼마예요?")
+    assert json.loads(out)["status"] == "none"
+
+
+def test_import_replace_and_export_round_trip(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    src = tmp_path / "faqs.json"
+    src.write_text(
+        json.dumps(
+            [
+                {"question": "회비는 얼마인가요?", "answer": "2만 원입니다.", "alternates": ["회비 금액"]},
+                {"question": "=SUM(A1)?", "answer": "@here 수식처럼 보이는 질문", "alternates": []},
+            ],
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "faq", "import", "--replace", str(src))
+    assert code == 0, out
+    code, out, _ = run(capsys, "faq", "list")
+    assert len(out.splitlines()) == 2
+
+    dest = tmp_path / "out.csv"
+    assert run(capsys, "faq", "export", str(dest))[0] == 0
+    assert "'=SUM(A1)?" in dest.read_text(encoding="utf-8")  # CSV injection guarded
+    assert run(capsys, "faq", "import", "--replace", str(dest))[0] == 0
+    code, out, _ = run(capsys, "faq", "export", "--format", "json")
+    assert {f["question"] for f in json.loads(out)} == {"회비는 얼마인가요?", "=SUM(A1)?"}
+
+
+def test_failed_import_changes_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    before = run(capsys, "faq", "export", "--format", "json")[1]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("question,answer,alternates\n새 질문?,답,\n,빈 질문,\n", encoding="utf-8")
+    code, _, err = run(capsys, "faq", "import", "--replace", str(bad))
+    assert code == 2 and "3번째 줄" in err
+    assert run(capsys, "faq", "export", "--format", "json")[1] == before
+
+
+def test_broken_model_is_a_clear_error_not_a_traceback(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "ask", "--model", str(tmp_path / "missing-model"), "회비?")
+    assert code == 1
+    assert "missing-model" in err and "Traceback" not in err
