@@ -93,7 +93,8 @@ class SentenceTransformerEncoder:
     @property
     def max_seq_length(self) -> int | None:
         limit = getattr(self._model, "max_seq_length", None)
-        return int(limit) if limit else None
+        # StaticEmbedding reports math.inf: no limit.
+        return int(limit) if limit and limit != float("inf") else None
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:

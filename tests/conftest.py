@@ -14,6 +14,9 @@ from faq.store import FaqStore
 from faq.types import FaqDraft, Thresholds
 from model.fake import HashingEncoder
 
+# The fake Discord server fixture (`fake_discord`) for end-to-end bot tests.
+pytest_plugins = ["tests.fakediscord.fixtures"]
+
 # Tests never touch a model hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
