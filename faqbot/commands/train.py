@@ -1,0 +1,60 @@
+"""``faqbot train``: fine-tune an encoder on FAQ paraphrases, or rebuild the offline default.
+
+    faqbot train --default                      # model/default from bundled club data
+    faqbot train --db faqbot.db -o models/club  # KR-SBERT on this server's FAQs
+    faqbot train --pairs my_pairs.csv --base static -o models/mine
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from faq.types import DEFAULT_SCOPE
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from model.train import add_arguments
+
+    p = sub.add_parser("train", help="인코더 학습 (MNRL); --default 는 내장 기본 모델을 다시 만듦")
+    p.add_argument("--db", type=Path, help="이 SQLite DB의 FAQ(질문+대체 질문)를 학습 그룹으로 사용")
+    p.add_argument("--guild", default=DEFAULT_SCOPE, help="--db 에서 읽을 범위 (기본: default)")
+    add_arguments(p)
+    p.set_defaults(func=run)
+
+
+async def _db_groups(db: Path, scope: str) -> list[tuple[str, ...]]:
+    from faqbot.app import open_store
+    from model.train import groups_from_faqs
+
+    async with open_store(db) as store:
+        return groups_from_faqs(await store.list_faqs(scope))
+
+
+def db_groups(db: Path, scope: str) -> list[tuple[str, ...]]:
+    if not db.exists():
+        raise FileNotFoundError(f"데이터베이스가 없습니다: {db}")
+    return asyncio.run(_db_groups(db, scope))
+
+
+def run(args: argparse.Namespace) -> int:
+    from model.train import config_from_args, format_report, train
+
+    groups: Sequence[Sequence[str]] = db_groups(args.db, args.guild) if args.db else ()
+    command = "faqbot train " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else ""
+    try:
+        config = config_from_args(args, faq_groups=groups, command=command)
+        report = train(config)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"오류: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, default=str))
+    else:
+        print(format_report(report))
+    return 0

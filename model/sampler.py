@@ -1,0 +1,80 @@
+"""Group-aware batching for MultipleNegativesRankingLoss.
+
+Kept apart from model/train.py because subclassing the library's sampler imports
+sentence-transformers (and torch), which the rest of the training module must not
+do at import time: ``faqbot --help`` would take seconds.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sentence_transformers.base.sampler import DefaultBatchSampler as _SamplerBase
+
+
+class GroupBatchSampler(_SamplerBase):
+    """Batches in which every row comes from a different group.
+
+    MNRL scores each anchor against every other positive in the batch as a
+    negative; two paraphrases of one FAQ in a batch would teach the model to
+    push them apart. Each batch takes one row from each of the ``batch_size``
+    groups with the most rows left (random tie-break), which keeps big groups
+    from piling up at the end where they could only form tiny batches.
+    """
+
+    def __init__(
+        self,
+        dataset: Any,
+        batch_size: int,
+        drop_last: bool,
+        valid_label_columns: list[str] | None = None,
+        generator: Any = None,
+        seed: int = 0,
+        *,
+        row_groups: Sequence[int],
+    ) -> None:
+        super().__init__(
+            dataset,
+            batch_size=batch_size,
+            drop_last=drop_last,
+            valid_label_columns=valid_label_columns,
+            generator=generator,
+            seed=seed,
+        )
+        if len(row_groups) != len(dataset):
+            raise ValueError("row_groups must have one entry per dataset row")
+        self.row_groups = list(row_groups)
+        self._batches_estimate = self._plan_len()
+
+    def _plan_len(self) -> int:
+        return sum(1 for _ in self._plan(random.Random(0)))
+
+    def _plan(self, rng: random.Random) -> Iterator[list[int]]:
+        queues: dict[int, list[int]] = {}
+        for row, group in enumerate(self.row_groups):
+            queues.setdefault(group, []).append(row)
+        for rows in queues.values():
+            rng.shuffle(rows)
+        while queues:
+            keys = list(queues)
+            rng.shuffle(keys)
+            keys.sort(key=lambda g: -len(queues[g]))  # stable: random among equals
+            chosen = keys[: self.batch_size]
+            if len(chosen) < self.batch_size and self.drop_last:
+                return
+            if len(chosen) < 2:  # a lone row has no in-batch negative: nothing to learn
+                return
+            batch = [queues[g].pop() for g in chosen]
+            for g in chosen:
+                if not queues[g]:
+                    del queues[g]
+            rng.shuffle(batch)
+            yield batch
+
+    def __iter__(self) -> Iterator[list[int]]:
+        yield from self._plan(random.Random(self.seed * 1_000_003 + getattr(self, "epoch", 0)))
+
+    def __len__(self) -> int:
+        return self._batches_estimate

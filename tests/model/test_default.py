@@ -1,0 +1,26 @@
+"""The committed default model loads offline and answers bundled FAQs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.evaluate import FaqBank, Scorer, load_faq_groups
+
+
+def test_default_loads_and_normalises(default_encoder) -> None:
+    vecs = default_encoder.encode(["회비는 얼마인가요?", "면접 준비물"])
+    assert vecs.dtype == np.float32 and vecs.shape == (2, default_encoder.dimension)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+
+
+def test_default_answers_korean_questions(default_encoder) -> None:
+    bank = FaqBank.from_groups(load_faq_groups())
+    scorer = Scorer(bank, default_encoder)
+    checks = {
+        "회비 얼마 내요?": "회비",
+        "면접 때 뭐 가져가야 돼요?": "면접",
+        "비전공자도 지원 가능해요?": "비전공자",
+    }
+    ranked = scorer.rank(list(checks), 0.3)
+    for (query, word), cands in zip(checks.items(), ranked, strict=True):
+        assert word in cands[0].question, (query, cands[0].question)
