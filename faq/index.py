@@ -63,7 +63,7 @@ class Snapshot:
 
 
 class ScopeIndex:
-    """The index of one scope (guild). Mutate from one task at a time."""
+    """The index of one scope (guild). One writer at a time (any thread); readers take ``snapshot``."""
 
     def __init__(self, dimension: int) -> None:
         self.dimension = dimension

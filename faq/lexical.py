@@ -43,6 +43,15 @@ def tokenize(text: str) -> tuple[str, ...]:
     return tuple(t.form.lower() for t in tokens if t.tag.startswith(_CONTENT_PREFIXES))
 
 
+def tokenize_all(texts: Sequence[str]) -> None:
+    """Tokenise ``texts`` into the cache; call it in a worker thread before a write.
+
+    The first call also loads Kiwi (seconds), which must never happen on the event loop.
+    """
+    for text in texts:
+        tokenize(text)
+
+
 class LexicalIndex:
     """Immutable BM25 index over a list of texts; rebuild it to change the texts.
 

@@ -44,6 +44,36 @@ STEPS: list[str] = [
         PRIMARY KEY (scope, key)
     ) WITHOUT ROWID;
     """,
+    # 1 → 2: activity for adapters: every asked question (pseudonymous asker), the asker's 👍/👎.
+    # feedback keeps its own copy of the question text so 👍 pairs outlive the query-log retention
+    # window (training data); query_id is cleared when the query row is pruned.
+    """
+    CREATE TABLE queries (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        scope            TEXT NOT NULL,
+        asked_at         TEXT NOT NULL,
+        source           TEXT NOT NULL,
+        user_hash        TEXT NOT NULL,
+        text             TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        faq_id           INTEGER,
+        confidence       REAL,
+        resolved_faq_id  INTEGER,
+        dismissed        INTEGER NOT NULL DEFAULT 0,
+        handled          INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX queries_scope_time ON queries (scope, asked_at);
+    CREATE TABLE feedback (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        query_id  INTEGER UNIQUE REFERENCES queries (id) ON DELETE SET NULL,
+        scope     TEXT NOT NULL,
+        faq_id    INTEGER NOT NULL,
+        text      TEXT NOT NULL,
+        vote      INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        voted_at  TEXT NOT NULL
+    );
+    CREATE INDEX feedback_scope ON feedback (scope, vote);
+    """,
 ]
 
 SCHEMA_VERSION = len(STEPS)

@@ -19,6 +19,7 @@ import numpy as np
 from faq.embedder import Embedder
 from faq.errors import DuplicateQuestion, InvalidInput, NotFound
 from faq.index import ScopeIndex
+from faq.lexical import tokenize_all
 from faq.matcher import DEFAULT_LEXICAL_WEIGHT, decide
 from faq.store import FaqStore
 from faq.text import MAX_ALTERNATES, normalized_key, validate_answer, validate_query, validate_question
@@ -110,7 +111,7 @@ class FaqService:
             await self.store.put_embeddings(fresh, fingerprint)
             vectors.update(fresh)
         tokens = await self.store.question_tokens(scope)
-        return ScopeIndex.build(embedder.encoder.dimension, faqs, vectors, tokens)
+        return await asyncio.to_thread(ScopeIndex.build, embedder.encoder.dimension, faqs, vectors, tokens)
 
     async def index(self, scope: str) -> ScopeIndex:
         """The scope's index, loading it from the database on first use."""
@@ -192,6 +193,8 @@ class FaqService:
         query, model_cut = self._fit_to_model(query)
         index = await self.index(scope)
         snapshot = index.snapshot
+        if self.lexical_weight > 0:
+            await asyncio.to_thread(tokenize_all, [query])  # the search below then hits the cache
         vector = (await self._embedder.embed([query]))[0]
         return (
             query,
@@ -243,6 +246,8 @@ class FaqService:
         """Add FAQs (or, with ``replace``, make the scope hold exactly these) atomically."""
         cleaned = [clean_draft(d) for d in drafts]
         check_unique(cleaned)
+        # The store and index tokenise every question; do the work (and Kiwi's load) off the loop.
+        await asyncio.to_thread(tokenize_all, [t for d in cleaned for t in (d.question, *d.alternates)])
         async with self._lock(scope):
             index = await self._index_locked(scope)
             if not replace:
@@ -264,14 +269,16 @@ class FaqService:
             all_vectors = await self.store.cached_embeddings(
                 [t for f in added for t in f.questions], embedder.encoder.fingerprint
             )
+            # Rebuilding BM25 statistics is O(rows): off the loop (writers hold the scope lock).
             if removed:
-                index.remove(removed)
-            index.upsert(added, all_vectors)
+                await asyncio.to_thread(index.remove, removed)
+            await asyncio.to_thread(index.upsert, added, all_vectors)
         log.info("scope %s: %s added %d FAQs (removed %d)", scope, actor, len(added), len(removed))
         return ImportResult(tuple(added), tuple(removed))
 
     async def update(self, scope: str, faq_id: int, draft: FaqDraft, actor: str) -> Faq:
         cleaned = clean_draft(draft)
+        await asyncio.to_thread(tokenize_all, [cleaned.question, *cleaned.alternates])
         async with self._lock(scope):
             index = await self._index_locked(scope)
             for text in (cleaned.question, *cleaned.alternates):
@@ -284,7 +291,7 @@ class FaqService:
                 scope, faq_id, cleaned, actor, vectors=vectors, fingerprint=embedder.encoder.fingerprint
             )
             all_vectors = await self.store.cached_embeddings(faq.questions, embedder.encoder.fingerprint)
-            index.upsert([faq], all_vectors)
+            await asyncio.to_thread(index.upsert, [faq], all_vectors)
         log.info("scope %s: %s edited FAQ #%d", scope, actor, faq_id)
         return faq
 
@@ -327,7 +334,7 @@ class FaqService:
         async with self._lock(scope):
             index = await self._index_locked(scope)
             faq = await self.store.remove(scope, faq_id)
-            index.remove([faq_id])
+            await asyncio.to_thread(index.remove, [faq_id])
         log.info("scope %s: %s removed FAQ #%d", scope, actor, faq_id)
         return faq
 

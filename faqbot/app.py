@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from faq.embedder import Embedder, ThreadedEmbedder
+from faq.batching import CachingEmbedder, MicroBatchingEmbedder
+from faq.embedder import Embedder
 from faq.seed import bundled_faqs
 from faq.service import FaqService
 from faq.store import FaqStore
@@ -34,13 +35,28 @@ async def open_store(db: Path | str) -> AsyncIterator[FaqStore]:
         await store.close()
 
 
+def build_embedder(settings: CoreSettings, encoder: Encoder) -> Embedder:
+    """The bot's embedding path: micro-batching (plus the query cache when enabled)."""
+    embedder: Embedder = MicroBatchingEmbedder(
+        encoder,
+        max_batch=settings.embed_max_batch,
+        max_wait_s=settings.embed_max_wait_ms / 1000,
+        timeout_s=settings.embed_timeout_s,
+    )
+    if settings.query_cache_size:
+        embedder = CachingEmbedder(embedder, settings.query_cache_size)
+    return embedder
+
+
 @asynccontextmanager
 async def open_service(
     settings: CoreSettings, *, encoder: Encoder | None = None, embedder: Embedder | None = None
 ) -> AsyncIterator[FaqService]:
     """Encoder + store + service, closed in reverse order on exit."""
     if embedder is None:
-        embedder = ThreadedEmbedder(encoder or load_encoder(settings.model or None))
+        embedder = build_embedder(
+            settings, encoder or load_encoder(settings.model or None, backend=settings.model_backend)
+        )
     async with open_store(settings.db) as store:
         service = FaqService(store, embedder, thresholds=settings.thresholds(), lexical_weight=settings.lexical_weight)
         try:

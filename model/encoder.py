@@ -133,13 +133,35 @@ def _content_fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_encoder(name_or_path: str | os.PathLike[str] | None = None, *, device: str | None = None) -> Encoder:
+def _load_static(path: Path, fingerprint: str, target: str) -> Encoder | None:
+    """Torch-free encoder for a plain StaticEmbedding model (same vectors, ~9 s less start-up)."""
+    from model.static import StaticEncoder, static_module_dir
+
+    folder = static_module_dir(path)
+    if folder is None:
+        return None
+    try:
+        encoder = StaticEncoder(folder, fingerprint=f"st:{fingerprint}", name=target)
+    except Exception as exc:
+        raise EncoderLoadError(f"모델을 불러올 수 없습니다: '{target}': {type(exc).__name__}: {exc}") from exc
+    log.info("loaded static encoder %s (dim %d, fingerprint %s)", target, encoder.dimension, fingerprint)
+    return encoder
+
+
+def load_encoder(
+    name_or_path: str | os.PathLike[str] | None = None, *, device: str | None = None, backend: str = "torch"
+) -> Encoder:
     """Load a sentence-transformers model by local path or hub ID.
 
     ``None`` or ``""`` loads the committed offline Korean default. A hub ID is
     fetched (or read from the local hub cache) by sentence-transformers itself;
     with ``HF_HUB_OFFLINE=1`` only the cache is consulted. Any failure becomes an
     :class:`EncoderLoadError` whose message names what was asked for.
+
+    ``backend`` is ``"torch"``, ``"onnx"``, ``"onnx-int8"`` (ONNX Runtime, see
+    :mod:`model.onnx_backend`; transformer models only, static models ignore it) or
+    ``"auto"``: fp32 ONNX when onnxruntime is installed (same accuracy, ~2× faster on
+    CPU; docs/performance.md), else torch.
     """
     target = str(name_or_path) if name_or_path else str(DEFAULT_MODEL_DIR)
     path = Path(target).expanduser()
@@ -149,6 +171,14 @@ def load_encoder(name_or_path: str | os.PathLike[str] | None = None, *, device: 
             f"모델을 불러올 수 없습니다: '{target}' 폴더에 sentence-transformers 모델이 없습니다 "
             "(modules.json 또는 config.json 필요)"
         )
+    if is_local:
+        small = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) < 64 * 2**20
+        local_fingerprint = _content_fingerprint(path) if small else _directory_fingerprint(path)
+        static = _load_static(path, local_fingerprint, target)
+        if static is not None:
+            if backend not in {"torch", "auto"}:  # a static model is a table lookup: nothing for ONNX to speed up
+                log.warning("backend %s ignored for static model %s", backend, target)
+            return static
     try:
         from sentence_transformers import SentenceTransformer
 
@@ -157,10 +187,25 @@ def load_encoder(name_or_path: str | os.PathLike[str] | None = None, *, device: 
         hint = "" if is_local else " (로컬 경로가 아니므로 허브 ID로 시도했습니다; 네트워크나 캐시를 확인하세요)"
         raise EncoderLoadError(f"모델을 불러올 수 없습니다: '{target}'{hint}: {type(exc).__name__}: {exc}") from exc
     if is_local:
-        small = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) < 64 * 2**20
-        fingerprint = _content_fingerprint(path) if small else _directory_fingerprint(path)
+        fingerprint = local_fingerprint
     else:
         fingerprint = hashlib.sha256(target.encode()).hexdigest()[:16]
+    if backend != "torch":
+        from model.onnx_backend import BACKENDS, onnx_available, onnx_encoder_from
+
+        if backend not in BACKENDS:
+            raise EncoderLoadError(f"알 수 없는 백엔드입니다: {backend!r} (가능: {', '.join(BACKENDS)})")
+        chosen = ("onnx" if onnx_available() else "torch") if backend == "auto" else backend
+        if chosen != "torch":
+            try:
+                # The backend changes the vectors (int8 a lot, fp32 ONNX a little): part of the cache key.
+                return onnx_encoder_from(
+                    model, fingerprint=f"st:{fingerprint}:{chosen}", name=target, quantize=chosen == "onnx-int8"
+                )
+            except EncoderLoadError:
+                if backend != "auto":
+                    raise
+                log.warning("ONNX unavailable for %s; using torch", target, exc_info=True)
     encoder = SentenceTransformerEncoder(model, fingerprint=f"st:{fingerprint}", name=target)
     log.info("loaded encoder %s (dim %d, fingerprint %s)", target, encoder.dimension, fingerprint)
     return encoder

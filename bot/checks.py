@@ -1,0 +1,71 @@
+"""Who may curate FAQs: Manage Server, or the admin role configured for the guild.
+
+``admin_only()`` is the one decorator for admin commands: it sets
+``default_permissions(manage_guild=True)`` (Discord's UI hint, which server
+admins can override and which Discord applies to top-level commands only) and
+adds the check that is actually enforced. Buttons and modals call
+:func:`ensure_admin` again in their callbacks, since a ``custom_id`` can be forged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.replies import AdminRequired
+
+if TYPE_CHECKING:
+    from bot.client import FaqBot
+
+T = TypeVar("T")
+
+ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
+
+
+def scope_of(interaction: discord.Interaction) -> str:
+    """The FAQ scope of a guild interaction: the guild id. DMs have none here."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage
+    return str(interaction.guild_id)
+
+
+async def is_admin(interaction: discord.Interaction) -> bool:
+    if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
+        return False
+    perms = interaction.permissions  # computed by Discord for this member in this channel
+    if perms.administrator or perms.manage_guild:
+        return True
+    bot: FaqBot = interaction.client  # type: ignore[assignment]
+    config = await bot.configs.get(str(interaction.guild_id))
+    return config.admin_role is not None and interaction.user.get_role(config.admin_role) is not None
+
+
+async def ensure_admin(interaction: discord.Interaction) -> str:
+    """The interaction's scope, or :class:`AdminRequired` for anyone but an admin of that guild."""
+    scope = scope_of(interaction)
+    if not await is_admin(interaction):
+        raise AdminRequired
+    return scope
+
+
+async def _admin_predicate(interaction: discord.Interaction) -> bool:
+    await ensure_admin(interaction)
+    return True
+
+
+def admin_only() -> Callable[[T], T]:
+    """UI hint (``default_permissions``) plus the enforced check, in one decorator."""
+
+    def decorator(func: T) -> T:
+        func = app_commands.check(_admin_predicate)(func)
+        return app_commands.default_permissions(ADMIN_PERMISSIONS)(func)
+
+    return decorator
+
+
+def has_admin_check(command: app_commands.Command | app_commands.Group) -> bool:
+    """True when ``command`` carries the check from :func:`admin_only` (for tests)."""
+    return _admin_predicate in getattr(command, "checks", [])

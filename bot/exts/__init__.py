@@ -1,0 +1,1 @@
+"""Bot extensions: one cog per feature, each with ``async def setup(bot)``."""

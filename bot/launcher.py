@@ -1,0 +1,185 @@
+"""Composition root: settings → encoder, store, service → bot; start-up and clean shutdown.
+
+``faqbot run`` and ``python -m bot`` both end in :func:`main`. On Ctrl-C or SIGTERM
+the bot disconnects, handlers still running get a few seconds to finish their
+database writes, then the service (encoder thread) and the store close, in that order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import aiohttp
+import discord
+from pydantic import ValidationError
+
+from bot.client import FaqBot
+from bot.model_watch import ModelWatcher, watchable
+from faq.activity import ActivityLog
+from faq.scope_config import ScopeConfigs
+from faqbot.app import build_embedder, open_service
+from faqbot.settings import BotSettings
+from model.encoder import Encoder, EncoderLoadError, load_encoder
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_CONFIG = 0, 1, 2
+DRAIN_TIMEOUT_S = 10.0
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sync",
+        action="store_true",
+        help="슬래시 명령을 전역(모든 서버)으로 동기화 (명령이 바뀌었을 때만; 반영까지 최대 1시간)",
+    )
+    parser.add_argument("--db", type=Path, help="SQLite 파일 (기본: $FAQBOT_DB)")
+    parser.add_argument("--model", help="모델 경로/허브 ID (기본: $FAQBOT_MODEL 또는 내장 모델)")
+
+
+def load_settings(args: argparse.Namespace | None = None, **overrides: object) -> BotSettings:
+    if args is not None:
+        if getattr(args, "db", None):
+            overrides["db"] = args.db
+        if getattr(args, "model", None):
+            overrides["model"] = args.model
+    return BotSettings(**overrides)  # type: ignore[arg-type]
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """A short Korean explanation of bad settings, without echoing any value (the token!)."""
+    lines = ["설정 오류:"]
+    for error in exc.errors(include_input=False, include_url=False):
+        name = ".".join(str(part) for part in error["loc"]) or "?"
+        if error["type"] == "missing" and name.upper() in {"DISCORD_TOKEN", "FAQBOT_DISCORD_TOKEN"}:
+            lines.append(
+                "- DISCORD_TOKEN이 없습니다. .env 파일이나 환경 변수에 봇 토큰을 넣으세요 "
+                "(.env.example, docs/discord-setup.md 참고)."
+            )
+        else:
+            lines.append(f"- {name}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def configure_logging(settings: BotSettings) -> None:
+    level = getattr(logging, settings.log_level)
+    root = logging.getLogger()
+    if root.handlers:  # `faqbot run`: the CLI already installed a handler; only the level is ours
+        root.setLevel(level)
+    else:
+        discord.utils.setup_logging(level=level, root=True)
+    for noisy in ("sentence_transformers", "transformers", "httpx", "huggingface_hub", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _install_signal_handlers(stop: Callable[[], None]) -> Callable[[], None]:
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            pass
+
+    def remove() -> None:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+    return remove
+
+
+async def run_bot(
+    settings: BotSettings,
+    *,
+    sync_global: bool = False,
+    encoder: Encoder | None = None,
+    started: Callable[[FaqBot], None] | None = None,
+) -> None:
+    """Build everything, run until the bot is closed (signal or ``bot.close()``), shut down cleanly."""
+    if encoder is None:
+        encoder = await asyncio.to_thread(load_encoder, settings.model or None)
+    async with open_service(settings, encoder=encoder) as service:
+        rows = await service.load_all()
+        log.info("loaded %d FAQ questions from %s", rows, settings.db)
+        watcher = None
+        folder = watchable(settings.model)
+        if folder is not None and settings.model_poll_s > 0:
+            watcher = ModelWatcher(
+                service,
+                folder,
+                load=lambda path: load_encoder(path),
+                make_embedder=lambda enc: build_embedder(settings, enc),
+                interval_s=settings.model_poll_s,
+            )
+        bot = FaqBot(
+            service=service,
+            activity_log=ActivityLog(service.store),
+            configs=ScopeConfigs(service.store),
+            settings=settings,
+            sync_global=sync_global,
+            model_watcher=watcher,
+        )
+        stopping: set[asyncio.Task[None]] = set()
+
+        def stop() -> None:
+            log.info("shutdown requested")
+            task = asyncio.ensure_future(bot.close())
+            stopping.add(task)
+            task.add_done_callback(stopping.discard)
+
+        remove_handlers = _install_signal_handlers(stop)
+        try:
+            async with bot:
+                if started is not None:
+                    started(bot)
+                await bot.start(settings.discord_token.get_secret_value())
+        finally:
+            remove_handlers()
+            await bot.drain(DRAIN_TIMEOUT_S)
+            for task in list(stopping):
+                with contextlib.suppress(Exception):
+                    await task
+            log.info("bot closed; closing the model and the database")
+
+
+def main(args: argparse.Namespace | None = None, argv: Sequence[str] | None = None) -> int:
+    if args is None:
+        parser = argparse.ArgumentParser(prog="python -m bot", description="멋사 FAQ 디스코드 봇 실행")
+        add_run_arguments(parser)
+        args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args)
+    except ValidationError as exc:
+        print(settings_problem(exc), file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    configure_logging(settings)
+    try:
+        asyncio.run(run_bot(settings, sync_global=bool(getattr(args, "sync", False))))
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except discord.LoginFailure:
+        print("오류: 디스코드 로그인 실패. DISCORD_TOKEN이 올바른지 확인하세요.", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "오류: Message Content Intent가 꺼져 있습니다. 개발자 포털 → Bot → Privileged Gateway Intents에서 "
+            "MESSAGE CONTENT INTENT를 켜세요 (docs/discord-setup.md).",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_CONFIG
+    except EncoderLoadError as exc:
+        print(f"오류: {exc}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    except (aiohttp.ClientConnectionError, OSError) as exc:
+        log.debug("connection failure", exc_info=True)
+        print(f"오류: 디스코드에 연결할 수 없습니다 (네트워크를 확인하세요): {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    return EXIT_OK

@@ -1,0 +1,93 @@
+"""Per-scope adapter settings an admin changes at run time (FAQ channels, admin role, cooldown).
+
+Stored in ``scope_settings`` (one JSON value per key) and cached in memory: a
+chat adapter consults them on every message, and every change goes through
+:class:`ScopeConfigs`, so the cache stays right within one process. Ids are
+platform ids as integers (Discord snowflakes); this module does not interpret them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+
+from faq.errors import InvalidInput
+from faq.store import FaqStore
+
+MAX_FAQ_CHANNELS = 50
+MAX_COOLDOWN_S = 3600
+
+_CHANNELS, _ADMIN_ROLE, _COOLDOWN = "faq_channels", "admin_role", "cooldown_s"
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeConfig:
+    faq_channels: frozenset[int] = frozenset()
+    admin_role: int | None = None
+    cooldown_s: float | None = None  # None: the adapter's default
+
+
+def _ids(value: object) -> frozenset[int]:
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(int(v) for v in value if isinstance(v, int | str) and str(v).isdigit())
+
+
+class ScopeConfigs:
+    def __init__(self, store: FaqStore) -> None:
+        self.store = store
+        self._cache: dict[str, ScopeConfig] = {}
+        self._lock = asyncio.Lock()
+
+    async def get(self, scope: str) -> ScopeConfig:
+        found = self._cache.get(scope)
+        if found is not None:
+            return found
+        channels = await self.store.get_setting(scope, _CHANNELS)
+        role = await self.store.get_setting(scope, _ADMIN_ROLE)
+        cooldown = await self.store.get_setting(scope, _COOLDOWN)
+        config = ScopeConfig(
+            faq_channels=_ids(channels),
+            admin_role=int(role) if isinstance(role, int | str) and str(role).isdigit() else None,
+            cooldown_s=float(cooldown) if isinstance(cooldown, int | float) else None,
+        )
+        self._cache[scope] = config
+        return config
+
+    async def _save(self, scope: str, key: str, value: object, config: ScopeConfig) -> ScopeConfig:
+        await self.store.set_setting(scope, key, value)
+        self._cache[scope] = config
+        return config
+
+    async def add_channel(self, scope: str, channel_id: int) -> ScopeConfig:
+        async with self._lock:
+            current = await self.get(scope)
+            if channel_id in current.faq_channels:
+                return current
+            if len(current.faq_channels) >= MAX_FAQ_CHANNELS:
+                raise InvalidInput(f"FAQ 채널은 최대 {MAX_FAQ_CHANNELS}개까지 지정할 수 있어요.")
+            channels = current.faq_channels | {channel_id}
+            return await self._save(scope, _CHANNELS, sorted(channels), replace(current, faq_channels=channels))
+
+    async def remove_channel(self, scope: str, channel_id: int) -> ScopeConfig:
+        async with self._lock:
+            current = await self.get(scope)
+            if channel_id not in current.faq_channels:
+                raise InvalidInput("FAQ 채널로 지정되지 않은 채널이에요.")
+            channels = current.faq_channels - {channel_id}
+            return await self._save(scope, _CHANNELS, sorted(channels) or None, replace(current, faq_channels=channels))
+
+    async def set_admin_role(self, scope: str, role_id: int | None) -> ScopeConfig:
+        async with self._lock:
+            current = await self.get(scope)
+            return await self._save(scope, _ADMIN_ROLE, role_id, replace(current, admin_role=role_id))
+
+    async def set_cooldown(self, scope: str, seconds: float | None) -> ScopeConfig:
+        if seconds is not None and not (0 <= seconds <= MAX_COOLDOWN_S):
+            raise InvalidInput(f"쿨다운은 0~{MAX_COOLDOWN_S}초 사이여야 해요.")
+        async with self._lock:
+            current = await self.get(scope)
+            return await self._save(scope, _COOLDOWN, seconds, replace(current, cooldown_s=seconds))
+
+
+__all__ = ["MAX_FAQ_CHANNELS", "ScopeConfig", "ScopeConfigs"]

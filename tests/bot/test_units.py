@@ -1,0 +1,45 @@
+"""Pieces of the adapter without a gateway: limits, splitting, the admin check on every admin command."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.checks import has_admin_check
+from bot.exts.faq_commands import FaqCommands, faq_pages
+from bot.replies import CONTENT_LIMIT, answer_text, split_text, trim
+from bot.views import render_answer
+from faq.text import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
+from faq.types import Answer, Candidate, Faq, Status
+
+
+def test_every_admin_subcommand_is_checked_and_member_commands_are_not() -> None:
+    admin = FaqCommands.admin
+    leaves = [c for c in admin.walk_commands() if not hasattr(c, "walk_commands")]
+    assert len(leaves) >= 14
+    assert all(has_admin_check(c) for c in leaves), [c.qualified_name for c in leaves if not has_admin_check(c)]
+    assert not any(has_admin_check(c) for c in FaqCommands.faq.walk_commands())
+    assert admin.guild_only and FaqCommands.faq.guild_only
+
+
+@pytest.mark.parametrize("size", [10, 1999, 2000, 2001, 4500, 12000])
+def test_split_text_respects_the_limit(size: int) -> None:
+    text = ("가나다라 마바사 " * 2000)[:size]
+    chunks = split_text(text)
+    assert all(0 < len(c) <= CONTENT_LIMIT for c in chunks)
+    assert "".join(chunks).replace(" ", "") == text.replace(" ", "")
+
+
+def test_longest_answer_fits_in_two_messages_with_buttons_on_the_last() -> None:
+    best = Candidate(1, "질" * MAX_QUESTION_CHARS, 0.9)
+    answer = Answer(Status.ANSWER, "q", best=best, answer="답\n" * (MAX_ANSWER_CHARS // 2))
+    chunks = render_answer(answer, 7, admin_role=None)
+    assert len(chunks) == 2 and chunks[0][1] is None and chunks[1][1] is not None
+    assert all(len(text) <= CONTENT_LIMIT for text, _ in chunks)
+    assert "신뢰도 90%" in answer_text("q", "a", 1, 0.9)
+
+
+def test_trim_and_pages() -> None:
+    assert trim("가" * 200, 80) == "가" * 79 + "…" and trim("짧음", 80) == "짧음"
+    faqs = [Faq(i, "g", "질문" * 100, "a", (), "t", "", "t", "") for i in range(1, 40)]
+    pages = faq_pages(faqs)
+    assert all(len(p) <= 1900 for p in pages) and sum(p.count("`#") for p in pages) == 39
