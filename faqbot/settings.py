@@ -48,7 +48,9 @@ class CoreSettings(BaseSettings):
         default=5.0, ge=0, le=1000, description="Longest a waiting question is held back to fill a batch."
     )
     embed_timeout_s: float = Field(default=60.0, gt=0, description="An encode call slower than this fails its batch.")
-    query_cache_size: int = Field(default=0, ge=0, description="LRU cache of query vectors; 0 = off.")
+    query_cache_size: int = Field(
+        default=1024, ge=0, description="LRU cache of repeated query vectors (~3 MB at 768 dims); 0 = off."
+    )
 
     @field_validator("log_level")
     @classmethod

@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,9 @@ def _export(model: Any, target: Path) -> None:
     sample = transformer.tokenizer(["회비는 얼마인가요?", "세션"], padding=True, return_tensors="pt")
     args = tuple(sample.get(name, torch.zeros_like(sample["input_ids"])) for name in _INPUTS)
     axes = {name: {0: "batch", 1: "sequence"} for name in (*_INPUTS, "last_hidden_state")}
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        # Tracer warnings are about branches on shapes that are constant for BERT given a mask.
+        warnings.simplefilter("ignore")
         # The TorchScript exporter (dynamo=False) handles BERT's dynamic axes without onnxscript rewrites.
         torch.onnx.export(
             wrapper,
@@ -189,7 +192,9 @@ def onnx_encoder_from(
     pooling = str(model[1].get_config_dict().get("pooling_mode", "mean"))
     if pooling not in {"mean", "cls", "max"}:
         raise EncoderLoadError(f"ONNX 백엔드가 지원하지 않는 pooling입니다: {pooling} ({name})")
-    folder = (cache_dir or default_cache_dir()) / fingerprint.replace(":", "-")
+    # One folder per source model: the int8 file is made from the fp32 export beside it.
+    base = fingerprint.removesuffix(":onnx-int8").removesuffix(":onnx")
+    folder = (cache_dir or default_cache_dir()) / base.replace(":", "-")
     try:
         path = _cached_file(folder, "model.onnx", lambda target: _export(model, target))
         if quantize:

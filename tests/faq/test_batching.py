@@ -219,15 +219,19 @@ async def test_service_answers_a_burst_through_the_batcher(store: FaqStore) -> N
 
 def test_build_embedder_follows_settings(tmp_path: Path) -> None:
     encoder = HashingEncoder()
-    plain = build_embedder(CoreSettings(db=tmp_path / "x.db", embed_max_batch=8, embed_max_wait_ms=2), encoder)
+    plain = build_embedder(
+        CoreSettings(db=tmp_path / "x.db", embed_max_batch=8, embed_max_wait_ms=2, query_cache_size=0), encoder
+    )
     assert isinstance(plain, MicroBatchingEmbedder)
     assert (plain.max_batch, plain.max_wait_s) == (8, 0.002)
-    cached = build_embedder(CoreSettings(db=tmp_path / "x.db", query_cache_size=16), encoder)
+    cached = build_embedder(CoreSettings(db=tmp_path / "x.db"), encoder)  # cache on by default
     assert isinstance(cached, CachingEmbedder) and isinstance(cached.inner, MicroBatchingEmbedder)
+    assert cached.size == 1024
 
 
 async def test_open_service_uses_the_batcher_by_default(tmp_path: Path) -> None:
     async with open_service(CoreSettings(db=tmp_path / "bot.db"), encoder=HashingEncoder()) as service:
-        assert isinstance(service.embedder, MicroBatchingEmbedder)
+        assert isinstance(service.embedder, CachingEmbedder)
+        assert isinstance(service.embedder.inner, MicroBatchingEmbedder)
         answer = await service.ask("default", "회비 얼마예요?")
         assert answer.query == "회비 얼마예요?"
