@@ -1,8 +1,8 @@
 """``faqbot train``: fine-tune an encoder on FAQ paraphrases, or rebuild the offline default.
 
-    faqbot train --default                      # model/default from bundled club data
-    faqbot train --db faqbot.db -o models/club  # KR-SBERT on this server's FAQs
-    faqbot train --pairs my_pairs.csv --base static -o models/mine
+faqbot train --default                      # model/default from bundled club data
+faqbot train --db faqbot.db -o models/club  # KR-SBERT on this server's FAQs
+faqbot train --pairs my_pairs.csv --base static -o models/mine
 """
 
 from __future__ import annotations
@@ -24,28 +24,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="인코더 학습 (MNRL); --default 는 내장 기본 모델을 다시 만듦")
     p.add_argument("--db", type=Path, help="이 SQLite DB의 FAQ(질문+대체 질문)를 학습 그룹으로 사용")
     p.add_argument("--guild", default=DEFAULT_SCOPE, help="--db 에서 읽을 범위 (기본: default)")
+    p.add_argument(
+        "--no-feedback",
+        dest="feedback",
+        action="store_false",
+        help="--db 의 👍 피드백(회원 질문 → FAQ)을 학습 쌍에 넣지 않음",
+    )
     add_arguments(p)
     p.set_defaults(func=run)
 
 
-async def _db_groups(db: Path, scope: str) -> list[tuple[str, ...]]:
+def with_feedback(groups: Sequence[tuple[str, ...]], pairs: Sequence[tuple[str, str]]) -> list[tuple[str, ...]]:
+    """👍-rated member questions join the group of the FAQ they were answered with."""
+    asked_by_faq: dict[str, list[str]] = {}
+    for asked, faq_question in pairs:
+        asked_by_faq.setdefault(faq_question, []).append(asked)
+    return [tuple(dict.fromkeys((*group, *asked_by_faq.get(group[0], ())))) for group in groups]
+
+
+async def _db_groups(db: Path, scope: str, *, feedback: bool) -> list[tuple[str, ...]]:
+    from faq.activity import ActivityLog
     from faqbot.app import open_store
     from model.train import groups_from_faqs
 
     async with open_store(db) as store:
-        return groups_from_faqs(await store.list_faqs(scope))
+        groups = groups_from_faqs(await store.list_faqs(scope))
+        pairs = await ActivityLog(store).positive_pairs(scope) if feedback else []
+    return with_feedback(groups, pairs)
 
 
-def db_groups(db: Path, scope: str) -> list[tuple[str, ...]]:
+def db_groups(db: Path, scope: str, *, feedback: bool = True) -> list[tuple[str, ...]]:
     if not db.exists():
         raise FileNotFoundError(f"데이터베이스가 없습니다: {db}")
-    return asyncio.run(_db_groups(db, scope))
+    return asyncio.run(_db_groups(db, scope, feedback=feedback))
 
 
 def run(args: argparse.Namespace) -> int:
     from model.train import config_from_args, format_report, train
 
-    groups: Sequence[Sequence[str]] = db_groups(args.db, args.guild) if args.db else ()
+    groups: Sequence[Sequence[str]] = db_groups(args.db, args.guild, feedback=args.feedback) if args.db else ()
     command = "faqbot train " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else ""
     try:
         config = config_from_args(args, faq_groups=groups, command=command)
