@@ -23,37 +23,67 @@ place only when complete, so an interrupted run never replaces a good model.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import logging
 import os
 import random
-import re
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+# Re-exported: callers and tests import these from model.train. None of these
+# modules imports torch or sentence-transformers at import time.
+from model.card import card_json, write_model_card
+from model.fresh_static import build_static_tokenizer, default_device, new_static_model
+from model.ir_check import IRMetrics, ir_evaluate, ir_inputs
+from model.training_data import (
+    CLUB_FAQS,
+    CLUB_HELDOUT,
+    CLUB_PAIRS,
+    TrainingData,
+    build_training_data,
+    groups_from_faqs,
+    heldout_eval_queries,
+    load_club_faq_groups,
+    read_pairs_csv,
+    split_groups,
+)
+
+__all__ = [
+    "IRMetrics",
+    "StaticConfig",
+    "TrainConfig",
+    "TrainReport",
+    "TrainingData",
+    "add_arguments",
+    "build_static_tokenizer",
+    "build_training_data",
+    "config_from_args",
+    "default_config",
+    "format_report",
+    "groups_from_faqs",
+    "heldout_eval_queries",
+    "ir_evaluate",
+    "ir_inputs",
+    "load_club_faq_groups",
+    "main",
+    "read_pairs_csv",
+    "split_groups",
+    "train",
+    "write_model_card",
+]
+
+_new_static_model = new_static_model  # old private name, kept for callers
 
 log = logging.getLogger(__name__)
 
 KR_SBERT = "snunlp/KR-SBERT-V40K-klueNLI-augSTS"
 STATIC = "static"
-
-_MODEL_DIR = Path(__file__).resolve().parent
-CLUB_PAIRS = _MODEL_DIR / "data" / "club_pairs.csv"
-CLUB_FAQS = _MODEL_DIR.parent / "faq" / "data" / "club_faqs.json"
-CLUB_HELDOUT = _MODEL_DIR / "data" / "club_heldout.json"
-
-# Every precomposed Hangul syllable (U+AC00..U+D7A3), printable ASCII and the
-# compatibility jamo (ㅋㅋ, ㅠㅠ): seeded into the tokenizer's alphabet so no Korean
-# text becomes [UNK], whatever the training sentences happened to contain.
-HANGUL_SYLLABLES = [chr(c) for c in range(0xAC00, 0xD7A4)]
-BASE_ALPHABET = [chr(c) for c in range(0x21, 0x7F)] + [chr(c) for c in range(0x3131, 0x3164)]
-
 
 # --------------------------------------------------------------------------- config
 
@@ -89,6 +119,7 @@ class TrainConfig:
     eval_queries: tuple[tuple[str, str], ...] = ()  # extra (query, group text) checks, never trained
     pairs_per_text: int = 2  # positives drawn per text when pairs come from groups
     expand_components: bool = False  # also draw pairs_per_text partners inside CSV components
+    augment: tuple[str, ...] = ()  # model.augment kinds: nospace, typo, particles, keywords, casual
     static: StaticConfig = field(default_factory=StaticConfig)
     device: str | None = None  # None: cuda when available, else cpu
     show_progress: bool = True
@@ -103,23 +134,6 @@ class TrainConfig:
         if self.learning_rate is not None:
             return self.learning_rate
         return self.static.learning_rate if self.is_static else 5e-5
-
-
-@dataclass(frozen=True)
-class IRMetrics:
-    accuracy_at_1: float
-    accuracy_at_3: float
-    mrr_at_10: float
-    ndcg_at_10: float
-    queries: int
-    corpus: int
-
-    def row(self) -> str:
-        return (
-            f"acc@1 {self.accuracy_at_1:.3f}  acc@3 {self.accuracy_at_3:.3f}  "
-            f"MRR@10 {self.mrr_at_10:.3f}  NDCG@10 {self.ndcg_at_10:.3f}  "
-            f"({self.queries} queries, {self.corpus} texts)"
-        )
 
 
 @dataclass(frozen=True)
@@ -144,153 +158,6 @@ class TrainReport:
         return out
 
 
-# --------------------------------------------------------------------------- data
-
-
-def read_pairs_csv(path: Path) -> list[tuple[str, str]]:
-    """``sentence_0,sentence_1`` rows (header required); blank rows skipped."""
-    with Path(path).open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or not {"sentence_0", "sentence_1"} <= set(reader.fieldnames):
-            raise ValueError(f"{path}: expected columns sentence_0,sentence_1")
-        out = []
-        for row in reader:
-            a, b = (row["sentence_0"] or "").strip(), (row["sentence_1"] or "").strip()
-            if a and b:
-                out.append((a, b))
-        return out
-
-
-def groups_from_faqs(faqs: Iterable[object]) -> list[tuple[str, ...]]:
-    """One group per FAQ: its question and alternates are positives for each other.
-
-    Takes anything with ``questions`` (``faq.types.Faq``) or ``question`` +
-    ``alternates`` attributes, or the club JSON's dicts, so the store is not needed.
-    """
-    out: list[tuple[str, ...]] = []
-    for faq in faqs:
-        if isinstance(faq, dict):
-            texts = (faq["question"], *faq.get("alternates", ()))
-        elif hasattr(faq, "questions"):
-            texts = tuple(faq.questions)  # type: ignore[attr-defined]
-        else:
-            texts = (faq.question, *faq.alternates)  # type: ignore[attr-defined]
-        cleaned = tuple(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
-        if cleaned:
-            out.append(cleaned)
-    return out
-
-
-def load_club_faq_groups(path: Path = CLUB_FAQS, *, with_answers: bool = False) -> list[tuple[str, ...]]:
-    """Groups from an FAQ JSON file; ``with_answers`` adds each answer's sentences as
-    members, which teaches words users ask with but FAQ questions lack ("코딩 테스트",
-    "15분")."""
-    faqs = json.loads(Path(path).read_text(encoding="utf-8"))
-    groups = groups_from_faqs(faqs)
-    if not with_answers:
-        return groups
-    out = []
-    for group, faq in zip(groups, faqs, strict=True):
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", faq.get("answer", ""))]
-        out.append(tuple(dict.fromkeys([*group, *(s for s in sentences if len(s) >= 4)])))
-    return out
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
-@dataclass(frozen=True)
-class TrainingData:
-    groups: tuple[tuple[str, ...], ...]  # connected components; texts in first-seen order
-    pairs: tuple[tuple[str, str, int], ...]  # (anchor, positive, group index)
-
-
-def build_training_data(
-    pairs: Sequence[tuple[str, str]],
-    groups: Sequence[Sequence[str]],
-    *,
-    pairs_per_text: int,
-    seed: int,
-    expand_components: bool = False,
-) -> TrainingData:
-    """Merge pairs and groups into connected components and list training pairs.
-
-    A text lives in exactly one component (union-find), so "different group"
-    also means "different text": a batch of distinct groups has no duplicates.
-    Group members are paired with ``pairs_per_text`` random other members
-    (the canonical question always among them) rather than all n·(n-1)
-    combinations, which would let big FAQs swamp small ones.
-    """
-    uf = _UnionFind()
-    order: dict[str, int] = {}
-    for a, b in pairs:
-        order.setdefault(a, len(order))
-        order.setdefault(b, len(order))
-        uf.union(a, b)
-    for group in groups:
-        for text in group:
-            order.setdefault(text, len(order))
-            uf.union(group[0], text)
-    members: dict[str, list[str]] = {}
-    for text in order:  # dict order = first seen, so the result is deterministic
-        members.setdefault(uf.find(text), []).append(text)
-    comps = [tuple(m) for m in members.values() if len(m) >= 2]
-    index = {text: gi for gi, comp in enumerate(comps) for text in comp}
-
-    rng = random.Random(seed)
-    seen: set[tuple[str, str]] = set()
-    out: list[tuple[str, str, int]] = []
-
-    def add(a: str, b: str) -> None:
-        if a != b and (a, b) not in seen and (b, a) not in seen:
-            seen.add((a, b))
-            out.append((a, b, index[a]))
-
-    for a, b in pairs:
-        if a in index:
-            add(a, b)
-    # Components of the pair graph count as groups too: a CSV lists each paraphrase
-    # with one or two partners; drawing more partners per text multiplies the
-    # positives without inventing data.
-    all_groups = list(groups) + (list(comps) if expand_components else [])
-    for group in all_groups:
-        texts = [t for t in dict.fromkeys(group) if t in index]
-        for i, text in enumerate(texts):
-            others = [t for t in texts if t != text]
-            if not others:
-                continue
-            picks = [texts[0]] if i else []
-            rest = [t for t in others if t not in picks]
-            picks += rng.sample(rest, min(len(rest), max(pairs_per_text - len(picks), 0)))
-            for other in picks:
-                add(text, other)
-    return TrainingData(tuple(comps), tuple(out))
-
-
-def split_groups(n_groups: int, fraction: float, seed: int) -> tuple[list[int], list[int]]:
-    """(train, held-out) group indices; whole groups only."""
-    ids = list(range(n_groups))
-    random.Random(seed).shuffle(ids)
-    k = round(n_groups * fraction) if fraction > 0 else 0
-    if fraction > 0 and n_groups >= 4:
-        k = max(k, 2)
-    return sorted(ids[k:]), sorted(ids[:k])
-
-
 # --------------------------------------------------------------------------- batching
 
 
@@ -304,165 +171,59 @@ def _trainer_class() -> type:
 
         row_groups: Sequence[int] | None = None
 
-        def get_batch_sampler(self, dataset, batch_size, drop_last, valid_label_columns=None,
-                              generator=None, seed=0):  # type: ignore[no-untyped-def]
+        def get_batch_sampler(self, dataset, batch_size, drop_last, valid_label_columns=None, generator=None, seed=0):  # type: ignore[no-untyped-def]
             if self.row_groups is not None and len(dataset) == len(self.row_groups):
                 return GroupBatchSampler(
-                    dataset, batch_size, drop_last, valid_label_columns, generator, seed,
+                    dataset,
+                    batch_size,
+                    drop_last,
+                    valid_label_columns,
+                    generator,
+                    seed,
                     row_groups=self.row_groups,
                 )
-            return super().get_batch_sampler(
-                dataset, batch_size, drop_last, valid_label_columns, generator, seed
-            )
+            return super().get_batch_sampler(dataset, batch_size, drop_last, valid_label_columns, generator, seed)
 
     return GroupAwareTrainer
 
 
-# --------------------------------------------------------------------------- model
+def _route_step_logs(trainer: Any) -> None:
+    """Send the trainer's per-step ``{'loss': ...}`` lines to this module's logger.
 
-
-def build_static_tokenizer(
-    sentences: Sequence[str], kind: str = "wordpiece", vocab_size: int = 16000, min_frequency: int = 2
-) -> Any:
-    """A tokenizer trained on ``sentences`` whose alphabet holds every Hangul syllable.
-
-    NFKC + lower-case; words split on whitespace and punctuation. For WordPiece the
-    ``##`` twin of every syllable is added too, otherwise a word whose inner
-    syllable was never seen mid-word in training would become a whole-word [UNK].
+    transformers prints them to stdout (PrinterCallback, or ProgressCallback's
+    ``tqdm.write``); stdout is the CLI's report. They show with ``-v``.
     """
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback, TrainerCallback
 
-    specials = ["[PAD]", "[UNK]"]
-    alphabet = HANGUL_SYLLABLES + BASE_ALPHABET
-    if kind == "wordpiece":
-        tok = Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=64))
-        trainer = trainers.WordPieceTrainer(
-            vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=specials,
-            initial_alphabet=alphabet, limit_alphabet=len(alphabet) + 1000, show_progress=False,
-        )
-        tok.decoder = decoders.WordPiece()
-    elif kind == "bpe":
-        tok = Tokenizer(models.BPE(unk_token="[UNK]"))
-        trainer = trainers.BpeTrainer(
-            vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=specials,
-            initial_alphabet=alphabet, limit_alphabet=len(alphabet) + 1000, show_progress=False,
-        )
-    elif kind == "unigram":
-        tok = Tokenizer(models.Unigram())
-        trainer = trainers.UnigramTrainer(
-            vocab_size=vocab_size, special_tokens=specials, unk_token="[UNK]",
-            initial_alphabet=alphabet, show_progress=False,
-        )
-    else:
-        raise ValueError(f"unknown tokenizer kind {kind!r} (wordpiece, bpe, unigram)")
-    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
-    tok.pre_tokenizer = pre_tokenizers.Sequence(
-        [pre_tokenizers.Whitespace(), pre_tokenizers.Digits(individual_digits=False)]
-    )
-    tok.train_from_iterator(list(sentences), trainer=trainer)
-    if kind == "wordpiece":
-        vocab = tok.get_vocab()
-        missing = [f"##{s}" for s in alphabet if f"##{s}" not in vocab]
-        if missing:
-            # WordPiece cannot be extended with add_tokens (those bypass the model), so
-            # rebuild the model with the enlarged vocabulary.
-            merged = dict(vocab)
-            for piece in missing:
-                merged[piece] = len(merged)
-            model = models.WordPiece(vocab=merged, unk_token="[UNK]", max_input_chars_per_word=64)
-            tok.model = model
-    return tok
+    class QuietProgress(ProgressCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):  # type: ignore[no-untyped-def]
+            return None
 
+    class LogSteps(TrainerCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):  # type: ignore[no-untyped-def]
+            if logs and state.is_world_process_zero:
+                shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in logs.items() if k != "total_flos"}
+                log.info("step %d: %s", state.global_step, shown)
 
-def _new_static_model(sentences: Sequence[str], cfg: TrainConfig) -> Any:
-    import torch
-    from sentence_transformers.sentence_transformer import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
-
-    tokenizer = build_static_tokenizer(
-        sentences, cfg.static.tokenizer, cfg.static.vocab_size, cfg.static.min_frequency
-    )
-    gen = torch.Generator().manual_seed(cfg.seed)
-    weights = torch.randn(tokenizer.get_vocab_size(), cfg.static.dim, generator=gen)
-    weights[tokenizer.token_to_id("[PAD]")] = 0.0
-    module = StaticEmbedding(tokenizer, embedding_weights=weights)
-    return SentenceTransformer(modules=[module], device=cfg.device or _default_device())
-
-
-def _default_device() -> str:
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    trainer.remove_callback(PrinterCallback)
+    if trainer.pop_callback(ProgressCallback) is not None:
+        trainer.add_callback(QuietProgress)
+    trainer.add_callback(LogSteps)
 
 
 def _load_base(cfg: TrainConfig, sentences: Sequence[str]) -> Any:
     from sentence_transformers.sentence_transformer import SentenceTransformer
 
     if cfg.is_static:
-        return _new_static_model(sentences, cfg)
+        return new_static_model(sentences, cfg)
     from model.encoder import EncoderLoadError
 
     try:
-        model = SentenceTransformer(cfg.base, device=cfg.device or _default_device())
+        model = SentenceTransformer(cfg.base, device=cfg.device or default_device())
     except Exception as exc:  # the library raises many types; the CLI needs one
         raise EncoderLoadError(f"기본 모델을 불러올 수 없습니다: '{cfg.base}': {exc}") from exc
     model.max_seq_length = cfg.max_seq_length
     return model
-
-
-# --------------------------------------------------------------------------- evaluation
-
-
-def ir_inputs(
-    groups: Sequence[Sequence[str]], heldout: Sequence[int], extra: Sequence[tuple[str, str]] = ()
-) -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
-    """Queries = held-out groups' non-first texts; corpus = every group's first text.
-
-    Every group is in the corpus, so trained groups act as distractors: the
-    held-out query must beat all of them, as in the bot.
-    """
-    corpus = {f"g{gi}": group[0] for gi, group in enumerate(groups)}
-    text_to_id = {text: f"g{gi}" for gi, group in enumerate(groups) for text in group}
-    queries: dict[str, str] = {}
-    relevant: dict[str, set[str]] = {}
-    for gi in heldout:
-        for j, text in enumerate(groups[gi][1:]):
-            qid = f"q{gi}_{j}"
-            queries[qid] = text
-            relevant[qid] = {f"g{gi}"}
-    for j, (query, target) in enumerate(extra):
-        cid = text_to_id.get(target)
-        if cid is None:
-            continue
-        queries[f"x{j}"] = query
-        relevant[f"x{j}"] = {cid}
-    return queries, corpus, relevant
-
-
-def ir_evaluate(model: Any, queries: dict[str, str], corpus: dict[str, str],
-                relevant: dict[str, set[str]]) -> IRMetrics | None:
-    if not queries:
-        return None
-    from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
-
-    evaluator = InformationRetrievalEvaluator(
-        queries, corpus, relevant, accuracy_at_k=[1, 3], precision_recall_at_k=[1],
-        mrr_at_k=[10], ndcg_at_k=[10], map_at_k=[10], write_csv=False, name="heldout",
-        batch_size=64,
-    )
-    scores = evaluator(model)
-
-    def pick(suffix: str) -> float:
-        for key, value in scores.items():
-            if key.endswith(suffix) and "cosine" in key:
-                return float(value)
-        raise KeyError(suffix)
-
-    return IRMetrics(
-        accuracy_at_1=pick("accuracy@1"), accuracy_at_3=pick("accuracy@3"),
-        mrr_at_10=pick("mrr@10"), ndcg_at_10=pick("ndcg@10"),
-        queries=len(queries), corpus=len(corpus),
-    )
 
 
 # --------------------------------------------------------------------------- training
@@ -495,8 +256,19 @@ def train(config: TrainConfig) -> TrainReport:
     for path in config.pairs_csv:
         pairs += read_pairs_csv(path)
     pairs += list(config.feedback_pairs)
+    if config.augment:
+        from model.augment import augment_pairs
+
+        sources = [t for pair in pairs for t in pair] + [t for g in config.faq_groups for t in g]
+        # A variant that happens to equal an evaluation query is dropped: never train on one.
+        extra = augment_pairs(sources, config.augment, seed=config.seed, taken={q for q, _ in config.eval_queries})
+        log.info("augmentations %s: %d variants", ",".join(config.augment), len(extra))
+        pairs += extra
     data = build_training_data(
-        pairs, config.faq_groups, pairs_per_text=config.pairs_per_text, seed=config.seed,
+        pairs,
+        config.faq_groups,
+        pairs_per_text=config.pairs_per_text,
+        seed=config.seed,
         expand_components=config.expand_components,
     )
     if not data.pairs:
@@ -508,7 +280,10 @@ def train(config: TrainConfig) -> TrainReport:
         raise ValueError("every group was held out; lower holdout_fraction")
     log.info(
         "training data: %d groups (%d train, %d held out), %d pairs",
-        len(data.groups), len(train_ids), len(heldout_ids), len(rows),
+        len(data.groups),
+        len(train_ids),
+        len(heldout_ids),
+        len(rows),
     )
 
     target = Path(config.output_dir).resolve()
@@ -524,9 +299,7 @@ def train(config: TrainConfig) -> TrainReport:
         if before:
             log.info("before: %s", before.row())
 
-        dataset = Dataset.from_dict(
-            {"anchor": [a for a, _, _ in rows], "positive": [b for _, b, _ in rows]}
-        )
+        dataset = Dataset.from_dict({"anchor": [a for a, _, _ in rows], "positive": [b for _, b, _ in rows]})
         loss = MultipleNegativesRankingLoss(model, scale=config.scale, similarity_fct=cos_sim)
         use_cuda = device.startswith("cuda")
         args = SentenceTransformerTrainingArguments(
@@ -551,6 +324,7 @@ def train(config: TrainConfig) -> TrainReport:
         )
         trainer_cls = _trainer_class()
         trainer = trainer_cls(model=model, args=args, train_dataset=dataset, loss=loss)
+        _route_step_logs(trainer)
         trainer.row_groups = [g for _, _, g in rows]
         result = trainer.train()
         steps = int(result.global_step)
@@ -567,15 +341,24 @@ def train(config: TrainConfig) -> TrainReport:
             vocab = int(model[0].num_embeddings)
         seconds = time.monotonic() - started
         report = TrainReport(
-            output_dir=target, base=config.base, groups=len(data.groups),
-            train_groups=len(train_ids), heldout_groups=len(heldout_ids), train_pairs=len(rows),
-            steps=steps, seconds=round(seconds, 1), before=before, after=after, device=device,
-            model_bytes=0, vocab_size=vocab,
+            output_dir=target,
+            base=config.base,
+            groups=len(data.groups),
+            train_groups=len(train_ids),
+            heldout_groups=len(heldout_ids),
+            train_pairs=len(rows),
+            steps=steps,
+            seconds=round(seconds, 1),
+            before=before,
+            after=after,
+            device=device,
+            model_bytes=0,
+            vocab_size=vocab,
         )
         report = replace(report, model_bytes=_dir_bytes(staged))
         write_model_card(staged, config, report)
         (staged / "train_report.json").write_text(
-            json.dumps(_card_json(config, report), ensure_ascii=False, indent=2), encoding="utf-8"
+            json.dumps(card_json(config, report), ensure_ascii=False, indent=2), encoding="utf-8"
         )
         _atomic_replace(staged, target)
         return replace(report, model_bytes=_dir_bytes(target))
@@ -603,84 +386,11 @@ def _atomic_replace(staged: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _card_json(config: TrainConfig, report: TrainReport) -> dict[str, Any]:
-    cfg = asdict(config)
-    cfg["output_dir"] = str(config.output_dir)
-    cfg["pairs_csv"] = [str(p) for p in config.pairs_csv]
-    cfg["faq_groups"] = len(config.faq_groups)
-    cfg["feedback_pairs"] = len(config.feedback_pairs)
-    cfg["eval_queries"] = len(config.eval_queries)
-    cfg["learning_rate"] = config.effective_lr
-    out = report.to_json()
-    out["config"] = cfg
-    out["output_dir"] = Path(report.output_dir).name  # no machine paths in committed files
-    return out
-
-
-def _metrics_table(report: TrainReport) -> str:
-    lines = ["| | acc@1 | acc@3 | MRR@10 | NDCG@10 |", "|---|---|---|---|---|"]
-    for name, m in (("before training", report.before), ("after training", report.after)):
-        if m is not None:
-            lines.append(
-                f"| {name} | {m.accuracy_at_1:.3f} | {m.accuracy_at_3:.3f} | "
-                f"{m.mrr_at_10:.3f} | {m.ndcg_at_10:.3f} |"
-            )
-    return "\n".join(lines)
-
-
-def write_model_card(path: Path, config: TrainConfig, report: TrainReport) -> None:
-    """README.md with the real numbers (replaces the library's generic card)."""
-    m = report.after or report.before
-    evaluation = (
-        f"InformationRetrievalEvaluator (dense only) on {m.queries} queries "
-        f"({'from ' + str(report.heldout_groups) + ' held-out groups' if report.heldout_groups else ''}"
-        f"{' + ' if report.heldout_groups and config.eval_queries else ''}"
-        f"{'club_heldout.json' if config.eval_queries else ''}; never trained on) against one "
-        f"text of each of the {m.corpus} groups:\n\n{_metrics_table(report)}"
-        if m
-        else "No held-out groups (holdout_fraction 0): see `faqbot eval` for held-out club queries."
-    )
-    if config.is_static:
-        s = config.static
-        arch = (
-            f"Fresh `StaticEmbedding` (mean of token vectors), {s.tokenizer} tokenizer trained on the "
-            f"training sentences, {report.vocab_size} tokens incl. all 11,172 Hangul syllables, "
-            f"{s.dim} dimensions. No base model: runs offline, ~1 ms per query on a CPU."
-        )
-    else:
-        arch = f"Fine-tuned from `{config.base}`, max_seq_length {config.max_seq_length}."
-    sources = [str(Path(p).name) for p in config.pairs_csv]
-    if config.faq_groups:
-        sources.append(f"{len(config.faq_groups)} FAQ groups")
-    if config.feedback_pairs:
-        sources.append(f"{len(config.feedback_pairs)} feedback pairs")
-    text = f"""# faqbot sentence encoder
-
-{arch}
-
-## Training
-- Data: {", ".join(sources)} → {report.groups} groups ({report.train_groups} trained,
-  {report.heldout_groups} held out whole), {report.train_pairs} (anchor, positive) pairs.
-- Loss: MultipleNegativesRankingLoss(scale={config.scale}, similarity=cos_sim).
-- Batches: {config.batch_size}, every row from a different group (GroupBatchSampler: no
-  in-batch false negatives, no duplicate texts).
-- Epochs {config.epochs:g}, lr {config.effective_lr:g}, {config.lr_scheduler} schedule,
-  warm-up ratio {config.warmup_ratio:g}, seed {config.seed}, {report.steps} steps,
-  {report.seconds:.0f} s on {report.device}.
-- Size on disk: {report.model_bytes / 2**20:.1f} MiB.
-
-## Evaluation
-{evaluation}
-
-## Reproduce
-```
-{config.command or "(programmatic call to model.train.train)"}
-```
-"""
-    (path / "README.md").write_text(text, encoding="utf-8")
-
-
 # --------------------------------------------------------------------------- default model
+
+
+# Chosen on the DEV split (python -m model.dev; docs/model.md), never on club_heldout.json.
+DEFAULT_AUGMENT = ("nospace", "typo", "particles", "keywords", "casual", "terms")
 
 
 def default_config(output_dir: Path | None = None, *, command: str = "") -> TrainConfig:
@@ -698,8 +408,15 @@ def default_config(output_dir: Path | None = None, *, command: str = "") -> Trai
         pairs_csv=(CLUB_PAIRS,) if CLUB_PAIRS.exists() else (),
         faq_groups=tuple(load_club_faq_groups(with_answers=True)) if CLUB_FAQS.exists() else (),
         epochs=10.0,
+        # One row per FAQ group in every batch: each other FAQ is an in-batch negative.
+        batch_size=63,
         pairs_per_text=4,
         expand_components=True,
+        augment=DEFAULT_AUGMENT,
+        scale=30.0,
+        learning_rate=0.1,
+        # Augmented (e.g. unspaced) texts grow the BPE vocabulary: cap it to stay < 15 MB.
+        static=StaticConfig(vocab_size=14000),
         holdout_fraction=0.0,  # club_heldout.json is the held-out set; train on every FAQ
         eval_queries=tuple(extra),
         device="cpu",  # bit-for-bit reproducible default
@@ -707,26 +424,35 @@ def default_config(output_dir: Path | None = None, *, command: str = "") -> Trai
     )
 
 
-def heldout_eval_queries(path: Path = CLUB_HELDOUT) -> list[tuple[str, str]]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return [(q["query"], q["faq"]) for q in data.get("queries", [])]
-
-
 # --------------------------------------------------------------------------- CLI
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Shared by ``python -m model.train`` and ``faqbot train``."""
-    parser.add_argument("--default", action="store_true",
-                        help="rebuild the committed offline default (model/default) from bundled club data")
-    parser.add_argument("--base", default=None,
-                        help=f"model path or hub ID to fine-tune, or '{STATIC}' (default: {KR_SBERT})")
-    parser.add_argument("--pairs", type=Path, action="append", default=[],
-                        help="CSV with sentence_0,sentence_1 (repeatable)")
-    parser.add_argument("--faqs-json", type=Path, action="append", default=[],
-                        help="FAQ JSON file (question + alternates) as groups (repeatable)")
-    parser.add_argument("--feedback", type=Path, default=None,
-                        help="CSV of confirmed (query, FAQ question) pairs, sentence_0,sentence_1")
+    parser.add_argument(
+        "--default",
+        action="store_true",
+        help="rebuild the committed offline default (model/default) from bundled club data",
+    )
+    parser.add_argument(
+        "--base", default=None, help=f"model path or hub ID to fine-tune, or '{STATIC}' (default: {KR_SBERT})"
+    )
+    parser.add_argument(
+        "--pairs", type=Path, action="append", default=[], help="CSV with sentence_0,sentence_1 (repeatable)"
+    )
+    parser.add_argument(
+        "--faqs-json",
+        type=Path,
+        action="append",
+        default=[],
+        help="FAQ JSON file (question + alternates) as groups (repeatable)",
+    )
+    parser.add_argument(
+        "--feedback",
+        type=Path,
+        default=None,
+        help="CSV of confirmed (query, FAQ question) pairs, sentence_0,sentence_1",
+    )
     parser.add_argument("--output", "-o", type=Path, default=None, help="output model folder")
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--batch-size", type=int, default=16)
@@ -752,13 +478,14 @@ def config_from_args(
     """Build a :class:`TrainConfig`; ``faq_groups`` lets the caller add groups from a DB."""
     static = StaticConfig()
     overrides = {
-        k: v for k, v in (("tokenizer", args.static_tokenizer), ("vocab_size", args.static_vocab),
-                          ("dim", args.static_dim)) if v is not None
+        k: v
+        for k, v in (("tokenizer", args.static_tokenizer), ("vocab_size", args.static_vocab), ("dim", args.static_dim))
+        if v is not None
     }
     static = replace(static, **overrides)
     if args.default:
         cfg = default_config(args.output, command=command or "python -m model.train --default")
-        return replace(cfg, static=static, show_progress=not args.no_progress)
+        return replace(cfg, static=replace(cfg.static, **overrides), show_progress=not args.no_progress)
     groups = [tuple(g) for g in faq_groups]
     for path in args.faqs_json:
         groups += load_club_faq_groups(path)
@@ -766,13 +493,25 @@ def config_from_args(
     if args.output is None:
         raise ValueError("--output is required (or use --default)")
     return TrainConfig(
-        output_dir=args.output, base=args.base or KR_SBERT, pairs_csv=tuple(args.pairs),
-        faq_groups=tuple(groups), feedback_pairs=tuple(feedback), epochs=args.epochs,
-        batch_size=args.batch_size, learning_rate=args.lr, lr_scheduler=args.scheduler,
-        warmup_ratio=args.warmup_ratio, scale=args.scale, seed=args.seed,
-        max_seq_length=args.max_seq_length, max_steps=args.max_steps,
-        holdout_fraction=args.holdout, static=static, device=args.device,
-        show_progress=not args.no_progress, command=command,
+        output_dir=args.output,
+        base=args.base or KR_SBERT,
+        pairs_csv=tuple(args.pairs),
+        faq_groups=tuple(groups),
+        feedback_pairs=tuple(feedback),
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        lr_scheduler=args.scheduler,
+        warmup_ratio=args.warmup_ratio,
+        scale=args.scale,
+        seed=args.seed,
+        max_seq_length=args.max_seq_length,
+        max_steps=args.max_steps,
+        holdout_fraction=args.holdout,
+        static=static,
+        device=args.device,
+        show_progress=not args.no_progress,
+        command=command,
     )
 
 
@@ -792,16 +531,20 @@ def format_report(report: TrainReport) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model.train", description=__doc__.split("\n")[0])
     add_arguments(parser)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and per-step loss (stderr)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     command = "python -m model.train " + " ".join(sys.argv[1:] if argv is None else argv)
     try:
         report = train(config_from_args(args, command=command.strip()))
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(report.to_json(), ensure_ascii=False, default=str) if args.json
-          else format_report(report))
+    print(json.dumps(report.to_json(), ensure_ascii=False, default=str) if args.json else format_report(report))
     return 0
 
 
