@@ -30,8 +30,8 @@ Wiring: ``pytest_plugins = ["tests.fakediscord.fixtures"]`` in a conftest (or im
 
 Pieces:
 
-* :class:`FakeDiscord` (``server.py``) - aiohttp app on 127.0.0.1:<ephemeral>; REST under
-  ``/api/v10``, gateway websocket at ``/`` (resume at ``/resume``), CDN at ``/cdn``.
+* :class:`FakeDiscord` (``server.py``, whose docstring maps its mixin modules) - aiohttp app on
+  127.0.0.1:<ephemeral>; REST under ``/api/v10``, gateway websocket at ``/`` (resume at ``/resume``), CDN at ``/cdn``.
   Records every REST call (:class:`RecordedCall`) and gateway frame (:class:`GatewayFrame`);
   ``calls()``, ``wait_for_call()``, ``messages_sent()``, ``wait_for_message()``,
   ``interaction_responses()``, ``unmatched_calls()``.  Dispatch helpers build Discord v10
@@ -68,6 +68,7 @@ from __future__ import annotations
 
 from .client import point_discord_at, started_bot
 from .gateway import Gateway, GatewaySession
+from .interaction_models import InteractionHandle, InteractionState
 from .payloads import (
     ADMIN_PERMISSIONS,
     BOT_PERMISSIONS,
@@ -84,7 +85,8 @@ from .payloads import (
     thread_channel,
 )
 from .records import GatewayFrame, RecordedCall, UploadedFile
-from .server import FakeDiscord, InteractionHandle, InteractionState, validate_message_payload
+from .rest_errors import validate_message_payload
+from .server import FakeDiscord
 
 __all__ = [
     "ADMIN_PERMISSIONS",
