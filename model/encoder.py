@@ -62,25 +62,14 @@ def normalize_rows(vectors: npt.ArrayLike) -> Vectors:
     return arr
 
 
-class SentenceTransformerEncoder:
-    """Adapter from a loaded ``SentenceTransformer`` to :class:`Encoder`."""
+class EncoderBase:
+    """What every encoder reports about itself; subclasses add ``encode`` and ``count_tokens``."""
 
-    def __init__(self, model: object, fingerprint: str, name: str) -> None:
-        from sentence_transformers import SentenceTransformer
-
-        if not isinstance(model, SentenceTransformer):
-            raise TypeError("expected a SentenceTransformer")
-        self._model = model
+    def __init__(self, *, fingerprint: str, dimension: int, max_seq_length: int | None, name: str) -> None:
         self._fingerprint = fingerprint
+        self._dimension = dimension
+        self._max_seq_length = max_seq_length
         self.name = name
-        dim = model.get_embedding_dimension()
-        if dim is None:  # some modules only know it after a forward pass
-            dim = int(model.encode(["."], convert_to_numpy=True).shape[1])
-        self._dimension = int(dim)
-
-    @property
-    def model(self) -> object:
-        return self._model
 
     @property
     def fingerprint(self) -> str:
@@ -92,9 +81,29 @@ class SentenceTransformerEncoder:
 
     @property
     def max_seq_length(self) -> int | None:
-        limit = getattr(self._model, "max_seq_length", None)
+        return self._max_seq_length
+
+
+class SentenceTransformerEncoder(EncoderBase):
+    """Adapter from a loaded ``SentenceTransformer`` to :class:`Encoder`."""
+
+    def __init__(self, model: object, fingerprint: str, name: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        if not isinstance(model, SentenceTransformer):
+            raise TypeError("expected a SentenceTransformer")
+        self._model = model
+        dim = model.get_embedding_dimension()
+        if dim is None:  # some modules only know it after a forward pass
+            dim = int(model.encode(["."], convert_to_numpy=True).shape[1])
+        limit = getattr(model, "max_seq_length", None)
         # StaticEmbedding reports math.inf: no limit.
-        return int(limit) if limit and limit != float("inf") else None
+        max_len = int(limit) if limit and limit != float("inf") else None
+        super().__init__(fingerprint=fingerprint, dimension=int(dim), max_seq_length=max_len, name=name)
+
+    @property
+    def model(self) -> object:
+        return self._model
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:

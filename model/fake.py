@@ -15,31 +15,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from model.encoder import Vectors, normalize_rows
+from model.encoder import EncoderBase, Vectors, normalize_rows
 
 
-class HashingEncoder:
+class HashingEncoder(EncoderBase):
     def __init__(
         self, dimension: int = 256, *, max_seq_length: int = 128, delay_s: float = 0.0, tag: str = "v1"
     ) -> None:
-        self._dimension = dimension
-        self._max_seq_length = max_seq_length
+        super().__init__(
+            fingerprint=f"hashing:{dimension}:{tag}", dimension=dimension, max_seq_length=max_seq_length, name="hashing"
+        )
         self.delay_s = delay_s  # simulate a slow model (blocks the calling thread)
         self.calls: list[int] = []  # batch sizes seen, for micro-batching tests
         self._lock = threading.Lock()
-        self._tag = tag
-
-    @property
-    def fingerprint(self) -> str:
-        return f"hashing:{self._dimension}:{self._tag}"
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def max_seq_length(self) -> int | None:
-        return self._max_seq_length
 
     def count_tokens(self, text: str) -> int:
         return len("".join(text.split()))  # one "token" per non-space character

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from model.encoder import EncoderLoadError, Vectors, normalize_rows
+from model.encoder import EncoderBase, EncoderLoadError, Vectors, normalize_rows
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def _cached_file(folder: Path, name: str, build: Any) -> Path:
     return path
 
 
-class OnnxEncoder:
+class OnnxEncoder(EncoderBase):
     """:class:`~model.encoder.Encoder` over an ONNX export of a Transformer + Pooling model."""
 
     def __init__(
@@ -125,27 +125,12 @@ class OnnxEncoder:
         name: str,
         batch_size: int = 64,
     ) -> None:
+        super().__init__(fingerprint=fingerprint, dimension=dimension, max_seq_length=max_seq_length, name=name)
         self._session = session
         self._tokenizer = tokenizer
         self._pooling = pooling
-        self._dimension = dimension
-        self._max_seq_length = max_seq_length
-        self._fingerprint = fingerprint
         self._wanted = {i.name for i in session.get_inputs()}
-        self.name = name
         self.batch_size = batch_size
-
-    @property
-    def fingerprint(self) -> str:
-        return self._fingerprint
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def max_seq_length(self) -> int | None:
-        return self._max_seq_length
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer(text, add_special_tokens=True)["input_ids"])

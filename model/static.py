@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.encoder import Vectors, normalize_rows
+from model.encoder import EncoderBase, Vectors, normalize_rows
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def static_module_dir(path: Path) -> Path | None:
     return folder
 
 
-class StaticEncoder:
+class StaticEncoder(EncoderBase):
     """:class:`~model.encoder.Encoder` over a StaticEmbedding folder, numpy only."""
 
     def __init__(self, folder: Path, fingerprint: str, name: str) -> None:
@@ -61,20 +61,8 @@ class StaticEncoder:
         self._weights = np.ascontiguousarray(weights, dtype=np.float32)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.no_padding()
-        self._fingerprint = fingerprint
-        self.name = name
-
-    @property
-    def fingerprint(self) -> str:
-        return self._fingerprint
-
-    @property
-    def dimension(self) -> int:
-        return int(self._weights.shape[1])
-
-    @property
-    def max_seq_length(self) -> int | None:
-        return None  # a bag of tokens has no length limit
+        # A bag of tokens has no length limit.
+        super().__init__(fingerprint=fingerprint, dimension=int(weights.shape[1]), max_seq_length=None, name=name)
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)

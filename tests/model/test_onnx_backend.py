@@ -7,10 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.encoder import DEFAULT_MODEL_DIR, EncoderLoadError, load_encoder
+from model.encoder import EncoderLoadError, load_encoder
 from model.shaped import build_shaped_model
 
-pytest.importorskip("onnxruntime")
 pytestmark = pytest.mark.slow
 
 TINY = {"num_hidden_layers": 2, "hidden_size": 32, "num_attention_heads": 2, "intermediate_size": 64}
@@ -58,7 +57,6 @@ def test_unknown_backend_is_refused(tiny_model: Path) -> None:
         load_encoder(tiny_model, backend="tensorrt")
 
 
-@pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "modules.json").exists(), reason="default model not built")
 def test_static_default_ignores_the_backend() -> None:
     plain = load_encoder(None)
     assert load_encoder(None, backend="onnx").fingerprint == plain.fingerprint
