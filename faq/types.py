@@ -61,7 +61,7 @@ class Thresholds:
     # Chosen on the DEV split for the offline default model (docs/model.md, "Thresholds").
     answer: float = 0.60
     suggest: float = 0.35
-    margin: float = 0.0
+    margin: float = 0.08
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.suggest <= self.answer <= 1.0):
