@@ -48,9 +48,16 @@ def main(argv: list[str] | None = None) -> int:
     reports = []
     for name, spec, full in runs:
         encoder = None if spec == "bm25" else load_encoder(spec)
-        reports.append(evaluate(encoder, name=name, lexical_weight=args.lexical_weight,
-                                benchmarks=args.benchmarks, parakqc_full=full or spec is None,
-                                sweep=False))
+        reports.append(
+            evaluate(
+                encoder,
+                name=name,
+                lexical_weight=args.lexical_weight,
+                benchmarks=args.benchmarks,
+                parakqc_full=full or spec is None,
+                sweep=False,
+            )
+        )
     if args.json:
         print(json.dumps({"reports": [r.to_json() for r in reports]}, ensure_ascii=False))
     else:

@@ -140,7 +140,10 @@ class Scorer:
         return self.encoder.encode(list(queries)) if self.encoder is not None else None
 
     def rank(
-        self, queries: Sequence[str], lexical_weight: float, k: int = 10,
+        self,
+        queries: Sequence[str],
+        lexical_weight: float,
+        k: int = 10,
         mask: Callable[[int, Scores], None] | None = None,
     ) -> list[list[Candidate]]:
         qvecs = self.query_vectors(queries)
@@ -149,10 +152,12 @@ class Scorer:
             scores = self.row_scores(query, lexical_weight, None if qvecs is None else qvecs[i])
             if mask is not None:
                 mask(i, scores)
-            out.append([
-                Candidate(fid, self.bank.questions[fid], min(1.0, max(0.0, s)), self.bank.rows[row])
-                for fid, row, s in best_per_faq(scores, self.bank.row_faq, k)
-            ])
+            out.append(
+                [
+                    Candidate(fid, self.bank.questions[fid], min(1.0, max(0.0, s)), self.bank.rows[row])
+                    for fid, row, s in best_per_faq(scores, self.bank.row_faq, k)
+                ]
+            )
         return out
 
 
@@ -170,8 +175,7 @@ def retrieval_metrics(ranked: Sequence[Sequence[Candidate]], gold: Sequence[int]
     return {"acc@1": acc1 / n, "acc@3": acc3 / n, "mrr@10": mrr / n}
 
 
-def measure_latency(scorer: Scorer, queries: Sequence[str], lexical_weight: float,
-                    limit: int = 200) -> float:
+def measure_latency(scorer: Scorer, queries: Sequence[str], lexical_weight: float, limit: int = 200) -> float:
     """Mean ms per query for encode + score + best-per-FAQ, one query at a time, cold Kiwi cache."""
     sample = list(dict.fromkeys(queries))[:limit]
     if not sample:
@@ -233,15 +237,19 @@ class EvalReport:
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["thresholds"] = {
-            "answer": self.thresholds.answer, "suggest": self.thresholds.suggest,
+            "answer": self.thresholds.answer,
+            "suggest": self.thresholds.suggest,
             "margin": self.thresholds.margin,
         }
         return _finite(out)
 
     def table(self) -> str:
-        lines = [f"encoder: {self.encoder}   lexical_weight: {self.lexical_weight:g}   "
-                 f"thresholds: answer {self.thresholds.answer:g} / suggest "
-                 f"{self.thresholds.suggest:g} / margin {self.thresholds.margin:g}", ""]
+        lines = [
+            f"encoder: {self.encoder}   lexical_weight: {self.lexical_weight:g}   "
+            f"thresholds: answer {self.thresholds.answer:g} / suggest "
+            f"{self.thresholds.suggest:g} / margin {self.thresholds.margin:g}",
+            "",
+        ]
         if self.results:
             head = f"{'dataset':<26}{'method':<14}{'n':>6}{'acc@1':>8}{'acc@3':>8}{'MRR@10':>8}{'ms/q':>8}"
             lines += [head, "-" * len(head)]
@@ -250,27 +258,40 @@ class EvalReport:
                     lines.append(f"{r.dataset:<26}{r.method:<14}{r.queries:>6}   Spearman {r.spearman:.4f}")
                     continue
                 ms = f"{r.ms_per_query:.2f}" if r.ms_per_query is not None else "-"
-                lines.append(f"{r.dataset:<26}{r.method:<14}{r.queries:>6}{r.acc_at_1:>8.3f}"
-                             f"{r.acc_at_3:>8.3f}{r.mrr_at_10:>8.3f}{ms:>8}")
+                lines.append(
+                    f"{r.dataset:<26}{r.method:<14}{r.queries:>6}{r.acc_at_1:>8.3f}"
+                    f"{r.acc_at_3:>8.3f}{r.mrr_at_10:>8.3f}{ms:>8}"
+                )
         if self.weight_sweep:
-            lines += ["", "lexical weight sweep (club held-out, hybrid):",
-                      "  " + "  ".join(f"w={w:g}: {a:.3f}/{m:.3f}" for w, a, m in self.weight_sweep)]
+            lines += [
+                "",
+                "lexical weight sweep (club held-out, hybrid):",
+                "  " + "  ".join(f"w={w:g}: {a:.3f}/{m:.3f}" for w, a, m in self.weight_sweep),
+            ]
         if self.decisions:
             d = self.decisions
-            lines += ["", "decisions at these thresholds (club held-out):",
-                      f"  answered {d.answer:.1%} (precision {d.answer_precision:.1%}, correct "
-                      f"{d.answer_correct:.1%}), suggest {d.suggest:.1%}, none {d.none:.1%}; "
-                      f"out-of-scope answered {d.oos_answered:.1%}, none {d.oos_none:.1%}"]
+            lines += [
+                "",
+                "decisions at these thresholds (club held-out):",
+                f"  answered {d.answer:.1%} (precision {d.answer_precision:.1%}, correct "
+                f"{d.answer_correct:.1%}), suggest {d.suggest:.1%}, none {d.none:.1%}; "
+                f"out-of-scope answered {d.oos_answered:.1%}, none {d.oos_none:.1%}",
+            ]
         if self.sweep:
-            lines += ["", "threshold sweep (club held-out + out-of-scope), '*' = recommended:",
-                      f"  {'answer':>6} {'sugg':>5} {'margin':>6} {'precision':>9} {'coverage':>8}"
-                      f" {'in-none':>7} {'oos-ans':>7} {'oos-none':>8}"]
+            lines += [
+                "",
+                "threshold sweep (club held-out + out-of-scope), '*' = recommended:",
+                f"  {'answer':>6} {'sugg':>5} {'margin':>6} {'precision':>9} {'coverage':>8}"
+                f" {'in-none':>7} {'oos-ans':>7} {'oos-none':>8}",
+            ]
             for row in self.sweep:
                 r = row.rates
                 star = "*" if row == self.recommended else " "
-                lines.append(f"{star} {row.answer:>6.2f} {row.suggest:>5.2f} {row.margin:>6.2f} "
-                             f"{r.answer_precision:>9.3f} {r.answer_correct:>8.3f} {r.none:>7.3f}"
-                             f" {r.oos_answered:>7.3f} {r.oos_none:>8.3f}")
+                lines.append(
+                    f"{star} {row.answer:>6.2f} {row.suggest:>5.2f} {row.margin:>6.2f} "
+                    f"{r.answer_precision:>9.3f} {r.answer_correct:>8.3f} {r.none:>7.3f}"
+                    f" {r.oos_answered:>7.3f} {r.oos_none:>8.3f}"
+                )
         for note in self.notes:
             lines.append(f"note: {note}")
         return "\n".join(lines)
@@ -291,8 +312,10 @@ def _finite(obj: Any) -> Any:
 
 
 def decision_rates(
-    in_scope: Sequence[Sequence[Candidate]], gold: Sequence[int],
-    oos: Sequence[Sequence[Candidate]], thresholds: Thresholds,
+    in_scope: Sequence[Sequence[Candidate]],
+    gold: Sequence[int],
+    oos: Sequence[Sequence[Candidate]],
+    thresholds: Thresholds,
 ) -> DecisionRates:
     n = max(len(in_scope), 1)
     answered = correct = suggested = none = 0
@@ -308,18 +331,24 @@ def decision_rates(
     oos_status = [decide(c, thresholds) for c in oos]
     m = max(len(oos), 1)
     return DecisionRates(
-        answer=answered / n, answer_correct=correct / n,
+        answer=answered / n,
+        answer_correct=correct / n,
         answer_precision=correct / answered if answered else 1.0,
-        suggest=suggested / n, none=none / n,
+        suggest=suggested / n,
+        none=none / n,
         oos_answered=sum(s is Status.ANSWER for s in oos_status) / m if oos else 0.0,
         oos_none=sum(s is Status.NONE for s in oos_status) / m if oos else 1.0,
     )
 
 
 def threshold_sweep(
-    in_scope: Sequence[Sequence[Candidate]], gold: Sequence[int],
+    in_scope: Sequence[Sequence[Candidate]],
+    gold: Sequence[int],
     oos: Sequence[Sequence[Candidate]],
-    *, max_oos_answered: float = 0.10, min_precision: float = 0.97, max_in_scope_none: float = 0.05,
+    *,
+    max_oos_answered: float = 0.10,
+    min_precision: float = 0.97,
+    max_in_scope_none: float = 0.05,
 ) -> tuple[list[SweepRow], SweepRow | None]:
     """Grid over (answer, margin, suggest); recommend the row that answers most in-scope
     queries correctly while out-of-scope answered ≤ ``max_oos_answered`` and precision ≥
@@ -346,8 +375,10 @@ def threshold_sweep(
             rows.append(chosen)
             r = chosen.rates
             ok = r.oos_answered <= max_oos_answered and r.answer_precision >= min_precision
-            if ok and (best is None or (r.answer_correct, r.oos_none, -a) >
-                       (best.rates.answer_correct, best.rates.oos_none, -best.answer)):
+            if ok and (
+                best is None
+                or (r.answer_correct, r.oos_none, -a) > (best.rates.answer_correct, best.rates.oos_none, -best.answer)
+            ):
                 best = chosen
     return rows, best
 
@@ -364,8 +395,13 @@ def _methods(encoder: Encoder | None, weight: float) -> list[tuple[str, bool, fl
 
 
 def evaluate_bank(
-    name: str, encoder: Encoder | None, bank: FaqBank, queries: Sequence[tuple[str, int]],
-    weight: float, *, latency: bool = True,
+    name: str,
+    encoder: Encoder | None,
+    bank: FaqBank,
+    queries: Sequence[tuple[str, int]],
+    weight: float,
+    *,
+    latency: bool = True,
 ) -> list[MethodResult]:
     results = []
     texts = [q for q, _ in queries]
@@ -382,16 +418,16 @@ def evaluate_bank(
     return results
 
 
-def leave_one_out(encoder: Encoder | None, groups: Sequence[Sequence[str]], weight: float,
-                  name: str = "faqs leave-one-out") -> list[MethodResult]:
+def leave_one_out(
+    encoder: Encoder | None, groups: Sequence[Sequence[str]], weight: float, name: str = "faqs leave-one-out"
+) -> list[MethodResult]:
     """Each alternate (and each canonical question) is a query with itself removed from the bank.
 
     BM25 statistics are rebuilt without the query row, so it gets no credit for
     finding itself; the dense side simply masks that row.
     """
     bank = FaqBank.from_groups(groups)
-    queries = [(i, text) for i, text in enumerate(bank.rows)
-               if int(np.sum(bank.row_faq == bank.row_faq[i])) >= 2]
+    queries = [(i, text) for i, text in enumerate(bank.rows) if int(np.sum(bank.row_faq == bank.row_faq[i])) >= 2]
     if not queries:
         return []
     gold = [int(bank.row_faq[i]) for i, _ in queries]
@@ -408,8 +444,9 @@ def leave_one_out(encoder: Encoder | None, groups: Sequence[Sequence[str]], weig
                 scores = fuse(vecs[keep] @ vecs[i], lex, w)
             else:
                 scores = lex if lex is not None else np.zeros(len(sub_rows), np.float32)
-            ranked.append([Candidate(fid, bank.questions[fid], s)
-                           for fid, _, s in best_per_faq(scores, bank.row_faq[keep], 10)])
+            ranked.append(
+                [Candidate(fid, bank.questions[fid], s) for fid, _, s in best_per_faq(scores, bank.row_faq[keep], 10)]
+            )
         m = retrieval_metrics(ranked, gold)
         out.append(MethodResult(name, label, len(queries), m["acc@1"], m["acc@3"], m["mrr@10"]))
     return out
@@ -427,8 +464,9 @@ def korsts_spearman(encoder: Encoder, pairs: Sequence[tuple[str, str, float]]) -
     return spearman(np.sum(left * right, axis=1).tolist(), [p[2] for p in pairs])
 
 
-def parakqc_faq(encoder: Encoder | None, benchmarks: Path, weight: float, *, full: bool = False,
-                latency: bool = True) -> list[MethodResult]:
+def parakqc_faq(
+    encoder: Encoder | None, benchmarks: Path, weight: float, *, full: bool = False, latency: bool = True
+) -> list[MethodResult]:
     blocks = parakqc_blocks(benchmarks)
     test, _ = parakqc_split()
     ids = list(range(999)) if full else test
@@ -492,14 +530,28 @@ def evaluate(
         notes.append(f"paraKQC-faq skipped: {benchmarks}/paraKQC not found")
     if encoder is not None and benchmarks is not None and (Path(benchmarks) / "KorSTS").exists():
         pairs = korsts_test(Path(benchmarks))
-        results.append(MethodResult("KorSTS test", "dense", len(pairs), float("nan"), float("nan"),
-                                    float("nan"), spearman=korsts_spearman(encoder, pairs)))
+        results.append(
+            MethodResult(
+                "KorSTS test",
+                "dense",
+                len(pairs),
+                float("nan"),
+                float("nan"),
+                float("nan"),
+                spearman=korsts_spearman(encoder, pairs),
+            )
+        )
     elif encoder is not None:
         notes.append(f"KorSTS skipped: {benchmarks}/KorSTS not found")
 
     return EvalReport(
         encoder=name or ("bm25 only" if encoder is None else getattr(encoder, "name", "encoder")),
-        lexical_weight=lexical_weight, thresholds=thresholds, results=tuple(results),
-        decisions=decisions, sweep=tuple(rows), recommended=recommended,
-        weight_sweep=tuple(weight_rows), notes=tuple(notes),
+        lexical_weight=lexical_weight,
+        thresholds=thresholds,
+        results=tuple(results),
+        decisions=decisions,
+        sweep=tuple(rows),
+        recommended=recommended,
+        weight_sweep=tuple(weight_rows),
+        notes=tuple(notes),
     )

@@ -1,7 +1,7 @@
 """``faqbot eval``: measure an encoder (dense, BM25-over-Kiwi, hybrid) and sweep thresholds.
 
-    faqbot eval                     # $FAQBOT_MODEL or the bundled default
-    faqbot eval --model models/club --db faqbot.db --json
+faqbot eval                     # $FAQBOT_MODEL or the bundled default
+faqbot eval --model models/club --db faqbot.db --json
 """
 
 from __future__ import annotations
@@ -24,11 +24,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bm25-only", action="store_true", help="인코더 없이 BM25(Kiwi)만 평가")
     p.add_argument("--db", type=Path, help="이 DB의 FAQ로 leave-one-alternate-out 평가")
     p.add_argument("--guild", default=DEFAULT_SCOPE)
-    p.add_argument("--benchmarks", type=Path, default=DEFAULT_BENCHMARKS,
-                   help="paraKQC/KorSTS 폴더 (없으면 건너뜀)")
+    p.add_argument("--benchmarks", type=Path, default=DEFAULT_BENCHMARKS, help="paraKQC/KorSTS 폴더 (없으면 건너뜀)")
     p.add_argument("--full", action="store_true", help="paraKQC-faq-full 도 (paraKQC로 학습하지 않은 모델용)")
-    p.add_argument("--lexical-weight", type=float, default=None,
-                   help=f"BM25 가중치 (기본: $FAQBOT_LEXICAL_WEIGHT 또는 {DEFAULT_LEXICAL_WEIGHT})")
+    p.add_argument(
+        "--lexical-weight",
+        type=float,
+        default=None,
+        help=f"BM25 가중치 (기본: $FAQBOT_LEXICAL_WEIGHT 또는 {DEFAULT_LEXICAL_WEIGHT})",
+    )
     p.add_argument("--answer", type=float, default=None, help="answer 임계값")
     p.add_argument("--suggest", type=float, default=None, help="suggest 임계값")
     p.add_argument("--margin", type=float, default=None, help="1·2위 차이 임계값")
@@ -52,8 +55,11 @@ def run(args: argparse.Namespace) -> int:
         args.suggest if args.suggest is not None else _env_float("FAQBOT_SUGGEST_THRESHOLD", base.suggest),
         args.margin if args.margin is not None else _env_float("FAQBOT_MARGIN", base.margin),
     )
-    weight = (args.lexical_weight if args.lexical_weight is not None
-              else _env_float("FAQBOT_LEXICAL_WEIGHT", DEFAULT_LEXICAL_WEIGHT))
+    weight = (
+        args.lexical_weight
+        if args.lexical_weight is not None
+        else _env_float("FAQBOT_LEXICAL_WEIGHT", DEFAULT_LEXICAL_WEIGHT)
+    )
     name = args.model or os.environ.get("FAQBOT_MODEL", "") or ""
     encoder = None if args.bm25_only else load_encoder(name or None)
     try:
@@ -62,9 +68,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"오류: {exc}", file=sys.stderr)
         return 2
     report = evaluate(
-        encoder, name=name or ("bm25" if encoder is None else "default (model/default)"),
-        lexical_weight=weight, thresholds=thresholds, faq_groups=groups,
-        benchmarks=args.benchmarks, parakqc_full=args.full,
+        encoder,
+        name=name or ("bm25" if encoder is None else "default (model/default)"),
+        lexical_weight=weight,
+        thresholds=thresholds,
+        faq_groups=groups,
+        benchmarks=args.benchmarks,
+        parakqc_full=args.full,
     )
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))

@@ -25,11 +25,13 @@ def test_sampler_batches_have_distinct_groups_and_texts(tmp_path: Path) -> None:
     model: SentenceTransformer = _new_static_model([t for g in groups for t in g], cfg)
     ds = Dataset.from_dict({"anchor": [a for a, _, _ in rows], "positive": [b for _, b, _ in rows]})
     args = SentenceTransformerTrainingArguments(
-        output_dir=str(tmp_path / "ck"), per_device_train_batch_size=8, report_to="none",
-        use_cpu=True, seed=3,
+        output_dir=str(tmp_path / "ck"),
+        per_device_train_batch_size=8,
+        report_to="none",
+        use_cpu=True,
+        seed=3,
     )
-    trainer = _trainer_class()(model=model, args=args, train_dataset=ds,
-                               loss=MultipleNegativesRankingLoss(model))
+    trainer = _trainer_class()(model=model, args=args, train_dataset=ds, loss=MultipleNegativesRankingLoss(model))
     trainer.row_groups = [g for _, _, g in rows]
     loader = trainer.get_train_dataloader()
     assert isinstance(loader.batch_sampler, GroupBatchSampler)

@@ -15,8 +15,24 @@ from model.train import (
     train,
 )
 
-TOPICS = ["회비", "면접", "세션", "해커톤", "데모데이", "프론트엔드", "백엔드", "디자인", "MT", "OT",
-          "합격", "서류", "과제", "스터디", "노트북", "환불"]
+TOPICS = [
+    "회비",
+    "면접",
+    "세션",
+    "해커톤",
+    "데모데이",
+    "프론트엔드",
+    "백엔드",
+    "디자인",
+    "MT",
+    "OT",
+    "합격",
+    "서류",
+    "과제",
+    "스터디",
+    "노트북",
+    "환불",
+]
 # Long frames shared across groups: with random token vectors a query looks most like
 # other groups' texts that use the same frame; training must learn that only the
 # topic word matters. Held-out groups are never trained on, so a rise is generalisation.
@@ -31,13 +47,17 @@ FRAMES = [
 
 
 def synthetic_groups() -> list[tuple[str, ...]]:
-    return [tuple(FRAMES[(g + i) % len(FRAMES)].format(t=t) for i in range(len(FRAMES)))
-            for g, t in enumerate(TOPICS)]
+    return [tuple(FRAMES[(g + i) % len(FRAMES)].format(t=t) for i in range(len(FRAMES))) for g, t in enumerate(TOPICS)]
 
 
 def _cfg(tmp_path: Path, **kw) -> TrainConfig:
-    base = dict(output_dir=tmp_path / "out", faq_groups=tuple(synthetic_groups()),
-                holdout_fraction=0.25, show_progress=False, device="cpu")
+    base = dict(
+        output_dir=tmp_path / "out",
+        faq_groups=tuple(synthetic_groups()),
+        holdout_fraction=0.25,
+        show_progress=False,
+        device="cpu",
+    )
     base.update(kw)
     return TrainConfig(**base)
 
@@ -89,8 +109,7 @@ def test_interrupted_training_leaves_target_untouched(tmp_path: Path, monkeypatc
 
 
 def test_pairs_stay_inside_groups() -> None:
-    data = build_training_data([("a", "b"), ("b", "c"), ("x", "y")], [("c", "d")],
-                               pairs_per_text=2, seed=1)
+    data = build_training_data([("a", "b"), ("b", "c"), ("x", "y")], [("c", "d")], pairs_per_text=2, seed=1)
     assert len(data.groups) == 2
     member = {t: gi for gi, g in enumerate(data.groups) for t in g}
     for a, b, g in data.pairs:
