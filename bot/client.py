@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import Sequence
 
@@ -96,6 +97,9 @@ class FaqBot(commands.Bot):
             self._background.append(asyncio.create_task(self._prune_loop(), name="faqbot-prune"))
         if self.model_watcher is not None:
             self._background.append(self.model_watcher.start())
+        # Start-up objects (model, indexes, discord caches) live for the whole run: moving them
+        # out of the GC's generations keeps a full collection from stalling the loop ~80 ms.
+        gc.freeze()
 
     async def _prune_loop(self) -> None:
         while True:

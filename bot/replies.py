@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import discord
 from discord import app_commands
 
+from faq.embedder import EncodeFailed
 from faq.errors import FaqError
 from faq.types import Answer, Candidate
 
@@ -113,6 +114,8 @@ def friendly_message(error: BaseException) -> str | None:
         error = error.__cause__ or error
     if isinstance(error, FaqError | AdminRequired):
         return str(error)
+    if isinstance(error, EncodeFailed):  # the model failed or timed out: not the member's fault, not a bug here
+        return f"⚠️ 지금은 답할 수 없어요: {error} 잠시 후 다시 시도해 주세요."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "서버 안에서만 쓸 수 있는 명령이에요."
     if isinstance(error, app_commands.CommandOnCooldown):

@@ -478,14 +478,21 @@ class DuplicateView(OwnedView):
 # ---- the reply to a question ------------------------------------------------------------------
 
 
-def render_answer(answer: Answer, query_id: int, *, admin_role: int | None) -> list[tuple[str, discord.ui.View | None]]:
-    """Message chunks (≤ 2000 characters each) for an answer; the last carries the buttons."""
+def render_answer(
+    answer: Answer, query_id: int | None, *, admin_role: int | None
+) -> list[tuple[str, discord.ui.View | None]]:
+    """Message chunks (≤ 2000 characters each) for an answer; the last carries the buttons.
+
+    Without a ``query_id`` (the query log could not be written) the text goes out without
+    buttons: they would have nothing to record against.
+    """
     if answer.status is Status.ANSWER and answer.best is not None and answer.answer is not None:
         best = answer.best
         text = answer_text(best.question, answer.answer, best.faq_id, best.confidence, truncated=answer.truncated)
-        view: discord.ui.View | None = answer_view(best.faq_id, query_id)
+        view: discord.ui.View | None = answer_view(best.faq_id, query_id) if query_id is not None else None
     elif answer.status is Status.SUGGEST and answer.suggestions:
-        text, view = suggestion_text(answer.suggestions[:3]), suggestion_view(answer.suggestions, query_id)
+        text = suggestion_text(answer.suggestions[:3])
+        view = suggestion_view(answer.suggestions, query_id) if query_id is not None else None
     else:
         text, view = none_text(admin_role), None
     chunks = split_text(text)

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from faq.errors import FaqError
-from faq.store import FaqStore, utcnow
+from faq.errors import FaqError, NotFound
+from faq.store import FaqStore, in_row_id_range, utcnow
 from faq.types import Answer, Status
 
 #: scope_settings row holding the per-database salt of user hashes.
@@ -166,6 +166,8 @@ class ActivityLog:
 
     async def get_query(self, scope: str, query_id: int) -> QueryRecord:
         """The query ``query_id`` of ``scope``; another scope's id is "not found"."""
+        if not in_row_id_range(query_id):
+            raise QueryNotFound(query_id)
         async with (
             self.store.reading() as conn,
             conn.execute(
@@ -184,6 +186,8 @@ class ActivityLog:
         record = await self.get_query(scope, query_id)
         if not await self.is_asker(record, user_id):
             raise NotAsker
+        if not in_row_id_range(faq_id):
+            raise NotFound(faq_id)
         async with self.store.transaction() as conn:
             await conn.execute(
                 "INSERT INTO feedback (query_id, scope, faq_id, text, vote, voted_at) VALUES (?, ?, ?, ?, ?, ?) "
@@ -195,6 +199,8 @@ class ActivityLog:
 
     async def mark_picked(self, scope: str, query_id: int, faq_id: int) -> None:
         """The asker chose suggestion ``faq_id``: the question was answered after all."""
+        if not in_row_id_range(query_id) or not in_row_id_range(faq_id):
+            raise QueryNotFound(query_id)
         async with self.store.transaction() as conn:
             await conn.execute(
                 "UPDATE queries SET resolved_faq_id = ?, dismissed = 0 WHERE scope = ? AND id = ?",
@@ -215,6 +221,8 @@ class ActivityLog:
 
     async def mark_handled(self, scope: str, query_id: int) -> None:
         """An admin dealt with an unanswered question (added it, or chose to ignore it)."""
+        if not in_row_id_range(query_id):
+            raise QueryNotFound(query_id)
         async with self.store.transaction() as conn:
             cur = await conn.execute("UPDATE queries SET handled = 1 WHERE scope = ? AND id = ?", (scope, query_id))
             if cur.rowcount == 0:

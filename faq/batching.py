@@ -40,7 +40,7 @@ CLOSED_MESSAGE = "봇이 종료 중이라 질문을 처리할 수 없습니다."
 
 
 def timeout_message(timeout_s: float) -> str:
-    return f"모델 응답이 {timeout_s:.0f}초 안에 오지 않았습니다."
+    return f"모델 응답이 {timeout_s:g}초 안에 오지 않았습니다."  # :g, not :.0f: a 0.5 s limit is not "0초"
 
 
 @dataclass(eq=False, slots=True)

@@ -57,7 +57,7 @@ class ThreadedEmbedder:
                 log.error("encoder exceeded %.1fs; replacing its worker thread", self.timeout_s)
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
-            raise EncodeFailed(f"모델 응답이 {self.timeout_s:.0f}초 안에 오지 않았습니다.") from exc
+            raise EncodeFailed(f"모델 응답이 {self.timeout_s:g}초 안에 오지 않았습니다.") from exc
         except Exception as exc:
             log.exception("encoder failed on %d texts", len(texts))
             raise EncodeFailed("모델이 질문을 처리하지 못했습니다.") from exc

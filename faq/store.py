@@ -34,6 +34,14 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+MAX_ROW_ID = 2**63 - 1  # SQLite integers are int64
+
+
+def in_row_id_range(value: int) -> bool:
+    """False for ids no row can have: binding one would raise OverflowError, not "not found"."""
+    return 0 < value <= MAX_ROW_ID
+
+
 class FaqStore:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
@@ -130,6 +138,8 @@ class FaqStore:
             return await self._load(conn, "f.scope = ?", (scope,))
 
     async def get(self, scope: str, faq_id: int) -> Faq:
+        if not in_row_id_range(faq_id):
+            raise NotFound(faq_id)
         async with self.reading() as conn:
             found = await self._load(conn, "f.scope = ? AND f.id = ?", (scope, faq_id))
         if not found:
@@ -313,6 +323,8 @@ class FaqStore:
         fingerprint: str | None = None,
     ) -> Faq:
         """Replace an FAQ's question, answer and alternates in one transaction."""
+        if not in_row_id_range(faq_id):
+            raise NotFound(faq_id)
         now = utcnow()
         async with self.transaction() as conn:
             found = await self._load(conn, "f.scope = ? AND f.id = ?", (scope, faq_id))
@@ -336,6 +348,8 @@ class FaqStore:
         )
 
     async def remove(self, scope: str, faq_id: int) -> Faq:
+        if not in_row_id_range(faq_id):
+            raise NotFound(faq_id)
         async with self.transaction() as conn:
             found = await self._load(conn, "f.scope = ? AND f.id = ?", (scope, faq_id))
             if not found:

@@ -45,9 +45,14 @@ def _decode(data: bytes) -> str:
         raise ImportFailed("UTF-8 인코딩이 아닙니다 (엑셀에서 'CSV UTF-8'로 저장하세요)", line) from None
 
 
+def _needs_guard(value: str) -> bool:
+    # Quotes before a formula start count too: "'=x" must survive export and import unchanged.
+    return value.lstrip("'").startswith(_FORMULA_START)
+
+
 def _unescape_cell(value: str) -> str:
     # Undo export's CSV-injection guard so a round trip is lossless.
-    if value.startswith("'") and value[1:2] in _FORMULA_START:
+    if value.startswith("'") and _needs_guard(value[1:]):
         return value[1:]
     return value
 
@@ -58,13 +63,17 @@ def parse(data: bytes, fmt: Format) -> list[FaqDraft]:
     drafts = _parse_csv(text) if fmt == "csv" else _parse_json(text)
     if not drafts:
         raise ImportFailed("FAQ가 하나도 없습니다")
-    if len(drafts) > MAX_IMPORT_FAQS:
-        raise ImportFailed(f"FAQ가 너무 많습니다 ({len(drafts):,}개, 최대 {MAX_IMPORT_FAQS:,}개)")
+    _check_count(len(drafts))
     try:
         check_unique([d for _, d in drafts])
     except FaqError as exc:
         raise ImportFailed(str(exc)) from None
     return [d for _, d in drafts]
+
+
+def _check_count(count: int) -> None:
+    if count > MAX_IMPORT_FAQS:
+        raise ImportFailed(f"FAQ가 너무 많습니다 ({count:,}개 이상, 최대 {MAX_IMPORT_FAQS:,}개)")
 
 
 def _validated(draft: FaqDraft, line: int) -> tuple[int, FaqDraft]:
@@ -93,6 +102,7 @@ def _parse_csv(text: str) -> list[tuple[int, FaqDraft]]:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
+            _check_count(len(out) + 1)  # before validating 100,000 rows only to reject them
             if len(row) < len(columns):
                 raise ImportFailed(f"열이 {len(columns)}개여야 하는데 {len(row)}개입니다", line)
             alts = _unescape_cell(row[alti]) if alti is not None else ""
@@ -112,10 +122,13 @@ def _parse_json(text: str) -> list[tuple[int, FaqDraft]]:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFailed(f"JSON 형식 오류: {exc.msg}", exc.lineno) from None
+    except RecursionError:  # "[[[[…" nested deeper than the parser's stack
+        raise ImportFailed("JSON 형식 오류: 너무 깊게 중첩되어 있습니다") from None
     if isinstance(items, dict) and isinstance(items.get("faqs"), list):
         items = items["faqs"]
     if not isinstance(items, list):
         raise ImportFailed('JSON은 [{"question", "answer", "alternates": [...]}, ...] 목록이어야 합니다')
+    _check_count(len(items))
     out: list[tuple[int, FaqDraft]] = []
     for number, item in enumerate(items, start=1):
         where = f"{number}번째 항목"
@@ -135,7 +148,7 @@ def _parse_json(text: str) -> list[tuple[int, FaqDraft]]:
 
 
 def _escape_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if _needs_guard(value) else value
 
 
 def export(faqs: Sequence[Faq], fmt: Format) -> bytes:

@@ -24,7 +24,7 @@ from bot.replies import EMPTY_MENTION_TEXT, NO_MENTIONS, answer_log_text, error_
 from bot.views import render_answer
 from faq.activity import Source
 from faq.embedder import EncodeFailed
-from faq.errors import InvalidInput
+from faq.errors import InvalidInput, StorageError
 from faq.types import Answer, Status
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,11 @@ class Answering(commands.Cog):
             if not passive:
                 await self._reply(message, f"⚠️ 지금은 답할 수 없어요: {exc} 잠시 후 다시 물어봐 주세요.")
             return
-        query_id = await self.bot.activity_log.record_query(scope, answer, user_id=message.author.id, source=source)
+        query_id: int | None = None
+        try:
+            query_id = await self.bot.activity_log.record_query(scope, answer, user_id=message.author.id, source=source)
+        except StorageError as exc:  # read-only or full disk: still answer, just without feedback buttons
+            log.warning("scope %s: could not log query for message %s: %s", scope, message.id, exc)
         self._log(scope, source, answer, query_id)
         if passive and answer.status is Status.NONE:
             return  # chat in an FAQ channel that is not an FAQ question: stay quiet
@@ -135,10 +139,10 @@ class Answering(commands.Cog):
         if passive:
             self._note_answered(scope, message.author.id, cooldown)
 
-    def _log(self, scope: str, source: Source, answer: Answer, query_id: int) -> None:
+    def _log(self, scope: str, source: Source, answer: Answer, query_id: int | None) -> None:
         best = answer.best
         log.info(
-            "scope %s %s query %d: %s -> %s%s",
+            "scope %s %s query %s: %s -> %s%s",
             scope,
             source,
             query_id,

@@ -483,7 +483,9 @@ class FaqCommands(commands.Cog):
         lines = ["📝 **답하지 못한 최근 질문** (버튼은 줄 순서와 같아요)"]
         for i, r in enumerate(records, 1):
             best = f" · 가장 가까운 FAQ #{r.faq_id} {percent(r.confidence or 0)}" if r.faq_id else ""
-            lines.append(f"{i}. {trim(r.text, 200)} — {_reason(r)}{best} · {r.asked_at[:10]}")
+            # Members' raw text: escaped so an unclosed ``` or ** cannot garble the listing.
+            text = discord.utils.escape_markdown(trim(r.text, 200))
+            lines.append(f"{i}. {text} — {_reason(r)}{best} · {r.asked_at[:10]}")
         content = split_text("\n".join(lines))[0]
         await send_ephemeral(interaction, content, view=unanswered_view(records))
 
