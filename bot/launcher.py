@@ -105,7 +105,7 @@ async def run_bot(
 ) -> None:
     """Build everything, run until the bot is closed (signal or ``bot.close()``), shut down cleanly."""
     if encoder is None:
-        encoder = await asyncio.to_thread(load_encoder, settings.model or None)
+        encoder = await asyncio.to_thread(load_encoder, settings.model or None, backend=settings.model_backend)
     async with open_service(settings, encoder=encoder) as service:
         rows = await service.load_all()
         log.info("loaded %d FAQ questions from %s", rows, settings.db)
@@ -115,7 +115,7 @@ async def run_bot(
             watcher = ModelWatcher(
                 service,
                 folder,
-                load=lambda path: load_encoder(path),
+                load=lambda path: load_encoder(path, backend=settings.model_backend),  # same backend as at start
                 make_embedder=lambda enc: build_embedder(settings, enc),
                 interval_s=settings.model_poll_s,
             )

@@ -31,27 +31,22 @@ def build_static_tokenizer(
 
     specials = ["[PAD]", "[UNK]"]
     alphabet = HANGUL_SYLLABLES + BASE_ALPHABET
+    # Both subword trainers take the same options: every Hangul syllable in the alphabet.
+    subword = {
+        "vocab_size": vocab_size,
+        "min_frequency": min_frequency,
+        "special_tokens": specials,
+        "initial_alphabet": alphabet,
+        "limit_alphabet": len(alphabet) + 1000,
+        "show_progress": False,
+    }
     if kind == "wordpiece":
         tok = Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=64))
-        trainer = trainers.WordPieceTrainer(
-            vocab_size=vocab_size,
-            min_frequency=min_frequency,
-            special_tokens=specials,
-            initial_alphabet=alphabet,
-            limit_alphabet=len(alphabet) + 1000,
-            show_progress=False,
-        )
+        trainer = trainers.WordPieceTrainer(**subword)
         tok.decoder = decoders.WordPiece()
     elif kind == "bpe":
         tok = Tokenizer(models.BPE(unk_token="[UNK]"))
-        trainer = trainers.BpeTrainer(
-            vocab_size=vocab_size,
-            min_frequency=min_frequency,
-            special_tokens=specials,
-            initial_alphabet=alphabet,
-            limit_alphabet=len(alphabet) + 1000,
-            show_progress=False,
-        )
+        trainer = trainers.BpeTrainer(**subword)
     elif kind == "unigram":
         tok = Tokenizer(models.Unigram())
         trainer = trainers.UnigramTrainer(
