@@ -12,29 +12,22 @@ Hub IDs (not a local folder) are not watched.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from faq.embedder import Embedder
 from faq.service import FaqService
-from model.encoder import Encoder
+from model.encoder import Encoder, directory_fingerprint
 
 log = logging.getLogger(__name__)
 
 
 def folder_fingerprint(path: Path) -> str | None:
-    """Hash of the folder's file names, sizes and mtimes; None when it is missing or empty."""
-    if not path.is_dir():
+    """The folder's cheap fingerprint (names, sizes, mtimes); None when it is missing or empty."""
+    if not path.is_dir() or not any(p.is_file() for p in path.rglob("*")):
         return None
-    digest = hashlib.sha256()
-    files = 0
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        stat = file.stat()
-        digest.update(f"{file.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-        files += 1
-    return digest.hexdigest()[:16] if files else None
+    return directory_fingerprint(path)
 
 
 def watchable(model: str) -> Path | None:

@@ -25,22 +25,17 @@ import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from faq.embedder import Embedder, EncodeFailed
+from faq.embedder import FAILED_MESSAGE, Embedder, EncodeFailed, new_encoder_executor, timeout_message
 from model.encoder import Encoder, Vectors
 
 log = logging.getLogger(__name__)
 
-FAILED_MESSAGE = "모델이 질문을 처리하지 못했습니다."
 CLOSED_MESSAGE = "봇이 종료 중이라 질문을 처리할 수 없습니다."
-
-
-def timeout_message(timeout_s: float) -> str:
-    return f"모델 응답이 {timeout_s:g}초 안에 오지 않았습니다."  # :g, not :.0f: a 0.5 s limit is not "0초"
 
 
 @dataclass(eq=False, slots=True)
@@ -87,7 +82,7 @@ class MicroBatchingEmbedder:
             raise ValueError("max_wait_s must be >= 0 and timeout_s > 0")
         self._encoder = encoder
         self._owns_executor = executor is None
-        self._executor = executor or self._new_executor()
+        self._executor = executor or new_encoder_executor()
         self.max_batch = max_batch
         self.max_wait_s = max_wait_s
         self.timeout_s = timeout_s
@@ -98,11 +93,6 @@ class MicroBatchingEmbedder:
         self._arrival: asyncio.Future[None] | None = None  # set when a request joins a waiting batch
         self._encode_s: float | None = None  # moving average of one encode call
         self._closed = False
-
-    @staticmethod
-    def _new_executor() -> ThreadPoolExecutor:
-        # One worker: torch already uses every core for one batch; more threads only contend.
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
 
     @property
     def encoder(self) -> Encoder:
@@ -204,7 +194,7 @@ class MicroBatchingEmbedder:
                     "encoder exceeded %.1fs on %d texts; replacing its worker thread", self.timeout_s, len(unique)
                 )
                 executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = self._new_executor()
+                self._executor = new_encoder_executor()
             for request in batch:
                 self._fail(request, EncodeFailed(timeout_message(self.timeout_s)))
             return

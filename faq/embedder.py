@@ -17,6 +17,18 @@ from model.encoder import Encoder, Vectors
 log = logging.getLogger(__name__)
 
 
+FAILED_MESSAGE = "모델이 질문을 처리하지 못했습니다."
+
+
+def timeout_message(timeout_s: float) -> str:
+    return f"모델 응답이 {timeout_s:g}초 안에 오지 않았습니다."  # :g, not :.0f: a 0.5 s limit is not "0초"
+
+
+def new_encoder_executor() -> ThreadPoolExecutor:
+    # One worker: torch already uses every core for one batch; more threads only contend.
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+
+
 class EncodeFailed(RuntimeError):
     """The model failed on these texts; the message is safe to show."""
 
@@ -36,8 +48,7 @@ class ThreadedEmbedder:
     def __init__(self, encoder: Encoder, executor: Executor | None = None, *, timeout_s: float = 60.0) -> None:
         self._encoder = encoder
         self._owns_executor = executor is None
-        # One worker: torch already uses every core for one batch; more threads only contend.
-        self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+        self._executor = executor or new_encoder_executor()
         self.timeout_s = timeout_s
 
     @property
@@ -56,11 +67,11 @@ class ThreadedEmbedder:
                 # questions get a fresh worker instead of queueing behind it.
                 log.error("encoder exceeded %.1fs; replacing its worker thread", self.timeout_s)
                 self._executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
-            raise EncodeFailed(f"모델 응답이 {self.timeout_s:g}초 안에 오지 않았습니다.") from exc
+                self._executor = new_encoder_executor()
+            raise EncodeFailed(timeout_message(self.timeout_s)) from exc
         except Exception as exc:
             log.exception("encoder failed on %d texts", len(texts))
-            raise EncodeFailed("모델이 질문을 처리하지 못했습니다.") from exc
+            raise EncodeFailed(FAILED_MESSAGE) from exc
 
     async def aclose(self) -> None:
         if self._owns_executor:

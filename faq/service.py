@@ -119,9 +119,7 @@ class FaqService:
         if found is not None:
             return found
         async with self._lock(scope):
-            if scope not in self._indexes:
-                self._indexes[scope] = await self._build_index(scope, self._embedder)
-            return self._indexes[scope]
+            return await self._index_locked(scope)
 
     async def load_all(self) -> int:
         """Load every scope in the database (bot start-up). Returns the number of rows."""
@@ -339,6 +337,7 @@ class FaqService:
         return faq
 
     async def _index_locked(self, scope: str) -> ScopeIndex:
+        """The scope's index; the caller holds the scope's lock."""
         if scope not in self._indexes:
             self._indexes[scope] = await self._build_index(scope, self._embedder)
         return self._indexes[scope]

@@ -124,7 +124,7 @@ class SentenceTransformerEncoder(EncoderBase):
         return len(tokenizer(text, add_special_tokens=True)["input_ids"])
 
 
-def _directory_fingerprint(path: Path) -> str:
+def directory_fingerprint(path: Path) -> str:
     """Hash of file names, sizes and mtimes: cheap, and changes whenever weights change."""
     digest = hashlib.sha256()
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
@@ -182,7 +182,7 @@ def load_encoder(
         )
     if is_local:
         small = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) < 64 * 2**20
-        local_fingerprint = _content_fingerprint(path) if small else _directory_fingerprint(path)
+        local_fingerprint = _content_fingerprint(path) if small else directory_fingerprint(path)
         static = _load_static(path, local_fingerprint, target)
         if static is not None:
             if backend not in {"torch", "auto"}:  # a static model is a table lookup: nothing for ONNX to speed up
