@@ -81,6 +81,8 @@ class FaqService:
         self.top_k = top_k
         self._indexes: dict[str, ScopeIndex] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        # Read on every question; changed only through set_thresholds, so cache per scope.
+        self._thresholds: dict[str, Thresholds] = {}
 
     # ---- model and indexes ------------------------------------------------------
 
@@ -156,20 +158,25 @@ class FaqService:
     # ---- questions --------------------------------------------------------------
 
     async def thresholds(self, scope: str) -> Thresholds:
+        cached = self._thresholds.get(scope)
+        if cached is not None:
+            return cached
         stored = await self.store.get_setting(scope, "thresholds")
-        if not isinstance(stored, dict):
-            return self.default_thresholds
-        values = {k: float(stored[k]) for k in _THRESHOLD_KEYS if k in stored}
-        base = self.default_thresholds
-        return Thresholds(
-            answer=values.get("answer", base.answer),
-            suggest=values.get("suggest", base.suggest),
-            margin=values.get("margin", base.margin),
-        )
+        found = self.default_thresholds
+        if isinstance(stored, dict):
+            values = {k: float(stored[k]) for k in _THRESHOLD_KEYS if k in stored}
+            found = Thresholds(
+                answer=values.get("answer", found.answer),
+                suggest=values.get("suggest", found.suggest),
+                margin=values.get("margin", found.margin),
+            )
+        self._thresholds[scope] = found
+        return found
 
     async def set_thresholds(self, scope: str, thresholds: Thresholds | None) -> None:
         value = None if thresholds is None else {k: getattr(thresholds, k) for k in _THRESHOLD_KEYS}
         await self.store.set_setting(scope, "thresholds", value)
+        self._thresholds.pop(scope, None)  # re-read (and re-validated) on the next question
 
     def _fit_to_model(self, text: str) -> tuple[str, bool]:
         """Cut ``text`` to the model's token limit (keeping whole characters)."""
