@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from faq.embedder import FAILED_MESSAGE, Embedder, EncodeFailed, new_encoder_executor, timeout_message
-from model.encoder import Encoder, Vectors
+from faq.encoding import Encoder, Vectors
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Async front of a synchronous :class:`~model.encoder.Encoder`.
+"""Async front of a synchronous :class:`~faq.encoding.Encoder`.
 
 The encoder runs in a thread executor so the event loop never blocks; the
 performance work (micro-batching) plugs in behind the same ``embed`` call.
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Protocol
 
-from model.encoder import Encoder, Vectors
+from faq.encoding import Encoder, Vectors
 
 log = logging.getLogger(__name__)
 

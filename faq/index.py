@@ -20,12 +20,73 @@ import numpy as np
 import numpy.typing as npt
 
 from faq.lexical import LexicalIndex, tokenize
-from faq.matcher import best_per_faq, clip_confidence, fuse
+from faq.matcher import best_per_faq, best_rows, clip_confidence, fuse
+from faq.text import answer_passages
 from faq.types import Candidate, Faq
 
 log = logging.getLogger(__name__)
 
 TOMBSTONE = -1
+
+
+def index_texts(faqs: Sequence[Faq]) -> list[str]:
+    """Every text the index needs a vector for: questions, then answer passages."""
+    return [*(t for f in faqs for t in f.questions), *(p for f in faqs for p in answer_passages(f.answer))]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRows:
+    """Answer passages of every live FAQ: evidence for questions only an answer covers.
+
+    Kept apart from the question rows (their own matrix and BM25 statistics) because
+    long answers would otherwise swamp the question rows' term statistics; scored
+    with their own weight.
+    """
+
+    matrix: npt.NDArray[np.float32]
+    row_faq_ids: npt.NDArray[np.int64]
+    row_texts: tuple[str, ...]
+    lexical: LexicalIndex
+
+    @classmethod
+    def empty(cls, dimension: int) -> AnswerRows:
+        return cls(np.zeros((0, dimension), np.float32), np.zeros(0, np.int64), (), LexicalIndex([], []))
+
+    @classmethod
+    def build(cls, dimension: int, blocks: Mapping[int, _AnswerBlock]) -> AnswerRows:
+        if not blocks:
+            return cls.empty(dimension)
+        ids = sorted(blocks)
+        return cls(
+            matrix=np.concatenate([blocks[i].vectors for i in ids]),
+            row_faq_ids=np.concatenate([np.full(len(blocks[i].texts), i, np.int64) for i in ids]),
+            row_texts=tuple(t for i in ids for t in blocks[i].texts),
+            lexical=LexicalIndex(
+                [t for i in ids for t in blocks[i].texts], [tok for i in ids for tok in blocks[i].tokens]
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _AnswerBlock:
+    texts: tuple[str, ...]
+    vectors: npt.NDArray[np.float32]
+    tokens: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def of(
+        cls,
+        faq: Faq,
+        vectors: Mapping[str, npt.NDArray[np.float32]],
+        dimension: int,
+        tokens: Mapping[str, Sequence[str]] | None = None,
+    ) -> _AnswerBlock:
+        texts = answer_passages(faq.answer)
+        matrix = np.empty((len(texts), dimension), np.float32)
+        for row, text in enumerate(texts):
+            matrix[row] = vectors[text]
+        known = tokens or {}
+        return cls(texts, matrix, tuple(tuple(known[t]) if t in known else tokenize(t) for t in texts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,27 +98,59 @@ class Snapshot:
     faqs: Mapping[int, Faq]
     lexical: LexicalIndex  # over live rows only, so tombstones never skew BM25 statistics
     live: npt.NDArray[np.int64]  # row numbers of live rows, aligned with ``lexical``
+    answers: AnswerRows
+    documents: LexicalIndex  # one document per live FAQ (its questions and passages), aligned with document_ids
+    document_ids: npt.NDArray[np.int64]  # sorted
 
     @property
     def live_rows(self) -> int:
         return len(self.live)
 
     def search(
-        self, query_vec: npt.NDArray[np.float32], query_text: str, *, k: int, lexical_weight: float
+        self,
+        query_vec: npt.NDArray[np.float32],
+        query_text: str,
+        *,
+        k: int,
+        lexical_weight: float,
+        answer_weight: float = 0.0,
+        document_weight: float = 0.0,
     ) -> list[Candidate]:
-        """Top ``k`` FAQs for a query; an FAQ scores the best of its question rows."""
+        """Top ``k`` FAQs for a query (docs/matching.md).
+
+        An FAQ scores its best row: question rows count fully, answer passages
+        ``answer_weight`` times (0 leaves answers out). With ``document_weight`` the
+        FAQ's BM25 as one document is added and the sum rescaled by ``1 + w``.
+        """
         if len(self.row_texts) == 0:
             return []
-        dense = self.matrix @ query_vec.astype(np.float32, copy=False)
+        query_vec = query_vec.astype(np.float32, copy=False)
+        dense = self.matrix @ query_vec
         lexical = None
         if lexical_weight > 0:
             lexical = np.zeros_like(dense)
             lexical[self.live] = self.lexical.scores(query_text)
         scores = fuse(dense, lexical, lexical_weight)
         scores[self.row_faq_ids == TOMBSTONE] = -np.inf
+        row_faq_ids, row_texts = self.row_faq_ids, self.row_texts
+        answers = self.answers
+        if answer_weight > 0 and len(answers.row_texts):
+            a_lexical = answers.lexical.scores(query_text) if lexical_weight > 0 else None
+            a_scores = answer_weight * fuse(answers.matrix @ query_vec, a_lexical, lexical_weight)
+            scores = np.concatenate([scores, a_scores.astype(np.float32)])
+            row_faq_ids = np.concatenate([row_faq_ids, answers.row_faq_ids])
+            row_texts = row_texts + answers.row_texts
+        if document_weight <= 0:
+            ranked = best_per_faq(scores, row_faq_ids, k)
+        else:
+            faq_ids, rows = best_rows(scores, row_faq_ids)
+            doc = self.documents.scores(query_text)[np.searchsorted(self.document_ids, faq_ids)]
+            totals = (scores[rows] + document_weight * doc) / (1.0 + document_weight)
+            top = np.argsort(-totals, kind="stable")[:k]
+            ranked = [(int(faq_ids[i]), int(rows[i]), float(totals[i])) for i in top]
         return [
-            Candidate(faq_id, self.faqs[faq_id].question, clip_confidence(score), self.row_texts[row])
-            for faq_id, row, score in best_per_faq(scores, self.row_faq_ids, k)
+            Candidate(faq_id, self.faqs[faq_id].question, clip_confidence(score), row_texts[row])
+            for faq_id, row, score in ranked
             if np.isfinite(score)
         ]
 
@@ -68,6 +161,7 @@ class ScopeIndex:
     def __init__(self, dimension: int) -> None:
         self.dimension = dimension
         self._buffer = np.zeros((0, dimension), dtype=np.float32)
+        self._answer_blocks: dict[int, _AnswerBlock] = {}
         self.snapshot = self._publish(0, np.zeros(0, np.int64), (), (), {})
 
     @classmethod
@@ -91,6 +185,13 @@ class ScopeIndex:
         faqs: Mapping[int, Faq],
     ) -> Snapshot:
         live = np.flatnonzero(row_faq_ids != TOMBSTONE)
+        document_ids = np.array(sorted(faqs), dtype=np.int64)
+        doc_tokens: dict[int, list[str]] = {i: [] for i in faqs}
+        for row in live:
+            doc_tokens[int(row_faq_ids[row])].extend(row_tokens[row])
+        for faq_id, block in self._answer_blocks.items():
+            if faq_id in doc_tokens:
+                doc_tokens[faq_id].extend(t for tokens in block.tokens for t in tokens)
         snap = Snapshot(
             matrix=self._buffer[:n],
             row_faq_ids=row_faq_ids,
@@ -99,6 +200,9 @@ class ScopeIndex:
             faqs=MappingProxyType(dict(faqs)),
             lexical=LexicalIndex([row_texts[i] for i in live], [row_tokens[i] for i in live]),
             live=live,
+            answers=AnswerRows.build(self.dimension, self._answer_blocks),
+            documents=LexicalIndex([""] * len(document_ids), [doc_tokens[int(i)] for i in document_ids]),
+            document_ids=document_ids,
         )
         self.snapshot = snap
         return snap
@@ -115,11 +219,13 @@ class ScopeIndex:
             self._buffer[row] = vectors[text]
         ids = np.fromiter((faq.id for faq in faqs for _ in faq.questions), np.int64, len(texts))
         row_tokens = tuple(tuple(tokens[t]) if t in tokens else tokenize(t) for t in texts)
+        self._answer_blocks = {f.id: _AnswerBlock.of(f, vectors, self.dimension, tokens) for f in faqs}
         self._publish(len(texts), ids, tuple(texts), row_tokens, {f.id: f for f in faqs})
 
     def upsert(self, faqs: Sequence[Faq], vectors: Mapping[str, npt.NDArray[np.float32]]) -> None:
         """Add FAQs, or replace existing ones with the same id (an edit)."""
         snap = self.snapshot
+        blocks = {faq.id: _AnswerBlock.of(faq, vectors, self.dimension) for faq in faqs}  # fails before any change
         changed = {faq.id for faq in faqs}
         ids = snap.row_faq_ids.copy()
         ids[np.isin(ids, list(changed))] = TOMBSTONE
@@ -134,6 +240,7 @@ class ScopeIndex:
         new_ids = np.fromiter((f.id for f in faqs for _ in f.questions), np.int64, n_new)
         faq_map = dict(snap.faqs)
         faq_map.update({faq.id: faq for faq in faqs})
+        self._answer_blocks.update(blocks)
         self._publish(
             n_old + n_new,
             np.concatenate([ids, new_ids]),
@@ -149,6 +256,8 @@ class ScopeIndex:
         ids[np.isin(ids, list(faq_ids))] = TOMBSTONE
         gone = set(faq_ids)
         faq_map = {k: v for k, v in snap.faqs.items() if k not in gone}
+        for faq_id in gone:
+            self._answer_blocks.pop(faq_id, None)
         self._publish(len(snap.row_texts), ids, snap.row_texts, snap.row_tokens, faq_map)
         self._maybe_compact()
 

@@ -22,6 +22,10 @@ from faq.types import Candidate, Status, Thresholds
 Scores = npt.NDArray[np.float32]
 
 DEFAULT_LEXICAL_WEIGHT = 0.3
+# Answer passages score this fraction of their fused score (docs/matching.md; chosen on DEV clubs).
+DEFAULT_ANSWER_WEIGHT = 1.0
+# BM25 of the whole FAQ (questions + answer as one document) added to its best row, then rescaled by 1 + w.
+DEFAULT_DOCUMENT_WEIGHT = 0.2
 
 
 def fuse(dense: Scores, lexical: Scores | None, lexical_weight: float) -> Scores:
@@ -47,6 +51,19 @@ def best_per_faq(row_scores: Scores, row_faq_ids: npt.NDArray[np.int64], k: int)
         if len(out) == k:
             break
     return out
+
+
+def best_rows(row_scores: Scores, row_faq_ids: npt.NDArray[np.int64]) -> tuple[np.ndarray, np.ndarray]:
+    """Every FAQ's best row, vectorised: ``(faq_ids, rows)`` ordered by that row's score, high to low.
+
+    Ties keep row order, as :func:`best_per_faq` does. Rows scored ``-inf`` (tombstones) are skipped.
+    """
+    order = np.argsort(-row_scores, kind="stable")
+    order = order[np.isfinite(row_scores[order])]
+    ids = row_faq_ids[order]
+    _, first = np.unique(ids, return_index=True)
+    first.sort()
+    return ids[first], order[first]
 
 
 def decide(ranked: Sequence[Candidate], thresholds: Thresholds) -> Status:

@@ -74,6 +74,20 @@ STEPS: list[str] = [
     );
     CREATE INDEX feedback_scope ON feedback (scope, vote);
     """,
+    # 2 → 3: answer passages (faq.text.answer_passages) with their morphemes, written with the FAQ, so the
+    # index can match questions only an answer covers without running Kiwi at start-up. FAQs written before
+    # this step have none until their next edit; the index splits and tokenises their answers itself.
+    """
+    CREATE TABLE faq_passages (
+        faq_id    INTEGER NOT NULL REFERENCES faqs (id) ON DELETE CASCADE,
+        position  INTEGER NOT NULL,
+        scope     TEXT NOT NULL,
+        text      TEXT NOT NULL,
+        tokens    TEXT NOT NULL,
+        PRIMARY KEY (faq_id, position)
+    );
+    CREATE INDEX faq_passages_scope ON faq_passages (scope);
+    """,
 ]
 
 SCHEMA_VERSION = len(STEPS)

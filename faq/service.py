@@ -18,11 +18,11 @@ import numpy as np
 
 from faq.embedder import Embedder
 from faq.errors import DuplicateQuestion, InvalidInput, NotFound
-from faq.index import ScopeIndex
+from faq.index import ScopeIndex, index_texts
 from faq.lexical import tokenize_all
-from faq.matcher import DEFAULT_LEXICAL_WEIGHT, decide
+from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT, decide
 from faq.store import FaqStore
-from faq.text import MAX_ALTERNATES, normalized_key, validate_answer, validate_query, validate_question
+from faq.text import MAX_ALTERNATES, answer_passages, normalized_key, validate_answer, validate_query, validate_question
 from faq.types import Answer, Candidate, Faq, FaqDraft, Status, Thresholds
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,12 @@ def clean_draft(draft: FaqDraft) -> FaqDraft:
     return FaqDraft(question, answer, tuple(alternates))
 
 
+def _draft_texts(drafts: Sequence[FaqDraft]) -> list[str]:
+    """The texts a write must have vectors for (as ``index_texts`` lists them for stored FAQs)."""
+    questions = [t for d in drafts for t in (d.question, *d.alternates)]
+    return list(dict.fromkeys([*questions, *(p for d in drafts for p in answer_passages(d.answer))]))
+
+
 def check_unique(drafts: Sequence[FaqDraft]) -> None:
     """No question may appear in two FAQs of one import/batch."""
     owner: dict[str, int] = {}
@@ -72,12 +78,16 @@ class FaqService:
         *,
         thresholds: Thresholds | None = None,
         lexical_weight: float = DEFAULT_LEXICAL_WEIGHT,
+        answer_weight: float = DEFAULT_ANSWER_WEIGHT,
+        document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
         top_k: int = 3,
     ) -> None:
         self.store = store
         self._embedder = embedder
         self.default_thresholds = thresholds or Thresholds()
         self.lexical_weight = lexical_weight
+        self.answer_weight = answer_weight
+        self.document_weight = document_weight
         self.top_k = top_k
         self._indexes: dict[str, ScopeIndex] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -104,7 +114,9 @@ class FaqService:
         fingerprint = embedder.encoder.fingerprint
         faqs = await self.store.list_faqs(scope)
         vectors = await self.store.all_cached_embeddings(scope, fingerprint)
-        missing = [t for faq in faqs for t in faq.questions if t not in vectors]
+        texts = index_texts(faqs)
+        vectors.update(await self.store.cached_embeddings([t for t in texts if t not in vectors], fingerprint))
+        missing = list(dict.fromkeys(t for t in texts if t not in vectors))
         if missing:
             log.info("scope %s: encoding %d uncached questions", scope, len(missing))
             fresh: dict[str, np.ndarray] = {}
@@ -198,13 +210,20 @@ class FaqService:
         query, model_cut = self._fit_to_model(query)
         index = await self.index(scope)
         snapshot = index.snapshot
-        if self.lexical_weight > 0:
+        if self.lexical_weight > 0 or self.document_weight > 0:
             await asyncio.to_thread(tokenize_all, [query])  # the search below then hits the cache
         vector = (await self._embedder.embed([query]))[0]
         return (
             query,
             cut or model_cut,
-            snapshot.search(vector, query, k=k or self.top_k, lexical_weight=self.lexical_weight),
+            snapshot.search(
+                vector,
+                query,
+                k=k or self.top_k,
+                lexical_weight=self.lexical_weight,
+                answer_weight=self.answer_weight,
+                document_weight=self.document_weight,
+            ),
         )
 
     async def ask(self, scope: str, text: str) -> Answer:
@@ -252,7 +271,7 @@ class FaqService:
         cleaned = [clean_draft(d) for d in drafts]
         check_unique(cleaned)
         # The store and index tokenise every question; do the work (and Kiwi's load) off the loop.
-        await asyncio.to_thread(tokenize_all, [t for d in cleaned for t in (d.question, *d.alternates)])
+        await asyncio.to_thread(tokenize_all, _draft_texts(cleaned))
         async with self._lock(scope):
             index = await self._index_locked(scope)
             if not replace:
@@ -262,7 +281,7 @@ class FaqService:
                         if existing is not None:
                             raise DuplicateQuestion(text, existing)
             embedder = self._embedder
-            vectors = await self._new_vectors(embedder, [t for d in cleaned for t in (d.question, *d.alternates)])
+            vectors = await self._new_vectors(embedder, _draft_texts(cleaned))
             added, removed = await self.store.add(
                 scope,
                 cleaned,
@@ -271,9 +290,7 @@ class FaqService:
                 vectors=vectors,
                 fingerprint=embedder.encoder.fingerprint,
             )
-            all_vectors = await self.store.cached_embeddings(
-                [t for f in added for t in f.questions], embedder.encoder.fingerprint
-            )
+            all_vectors = await self.store.cached_embeddings(index_texts(added), embedder.encoder.fingerprint)
             # Rebuilding BM25 statistics is O(rows): off the loop (writers hold the scope lock).
             if removed:
                 await asyncio.to_thread(index.remove, removed)
@@ -283,7 +300,7 @@ class FaqService:
 
     async def update(self, scope: str, faq_id: int, draft: FaqDraft, actor: str) -> Faq:
         cleaned = clean_draft(draft)
-        await asyncio.to_thread(tokenize_all, [cleaned.question, *cleaned.alternates])
+        await asyncio.to_thread(tokenize_all, _draft_texts([cleaned]))
         async with self._lock(scope):
             index = await self._index_locked(scope)
             for text in (cleaned.question, *cleaned.alternates):
@@ -291,11 +308,11 @@ class FaqService:
                 if existing is not None and existing != faq_id:
                     raise DuplicateQuestion(text, existing)
             embedder = self._embedder
-            vectors = await self._new_vectors(embedder, [cleaned.question, *cleaned.alternates])
+            vectors = await self._new_vectors(embedder, _draft_texts([cleaned]))
             faq = await self.store.update(
                 scope, faq_id, cleaned, actor, vectors=vectors, fingerprint=embedder.encoder.fingerprint
             )
-            all_vectors = await self.store.cached_embeddings(faq.questions, embedder.encoder.fingerprint)
+            all_vectors = await self.store.cached_embeddings(index_texts([faq]), embedder.encoder.fingerprint)
             await asyncio.to_thread(index.upsert, [faq], all_vectors)
         log.info("scope %s: %s edited FAQ #%d", scope, actor, faq_id)
         return faq

@@ -24,7 +24,7 @@ import numpy as np
 from faq.errors import DuplicateQuestion, NotFound, StorageError
 from faq.lexical import tokenize
 from faq.schema import SCHEMA_VERSION, STEPS
-from faq.text import normalized_key
+from faq.text import answer_passages, normalized_key
 from faq.types import Faq, FaqDraft
 
 log = logging.getLogger(__name__)
@@ -179,10 +179,14 @@ class FaqStore:
         ]
 
     async def question_tokens(self, scope: str) -> dict[str, tuple[str, ...]]:
-        """Stored morphemes of every question of ``scope``: BM25 needs no Kiwi at start-up."""
+        """Stored morphemes of every question and answer passage of ``scope``: BM25 needs no Kiwi at start-up."""
         async with (
             self.reading() as conn,
-            conn.execute("SELECT text, tokens FROM faq_questions WHERE scope = ?", (scope,)) as cur,
+            conn.execute(
+                "SELECT text, tokens FROM faq_questions WHERE scope = ? "
+                "UNION ALL SELECT text, tokens FROM faq_passages WHERE scope = ?",
+                (scope, scope),
+            ) as cur,
         ):
             return {row[0]: tuple(row[1].split()) for row in await cur.fetchall()}
 
@@ -234,14 +238,16 @@ class FaqStore:
         return found
 
     async def all_cached_embeddings(self, scope: str, fingerprint: str) -> dict[str, np.ndarray]:
-        """Cached vectors for every question of ``scope`` (one join, no per-text lookups)."""
+        """Cached vectors for every question and passage of ``scope`` (joins, no per-text lookups)."""
         found: dict[str, np.ndarray] = {}
         async with (
             self.reading() as conn,
             conn.execute(
                 "SELECT e.text, e.dim, e.vector FROM embeddings e "
-                "JOIN faq_questions q ON q.text = e.text WHERE q.scope = ? AND e.fingerprint = ?",
-                (scope, fingerprint),
+                "JOIN faq_questions q ON q.text = e.text WHERE q.scope = ? AND e.fingerprint = ? "
+                "UNION ALL SELECT e.text, e.dim, e.vector FROM embeddings e "
+                "JOIN faq_passages p ON p.text = e.text WHERE p.scope = ? AND e.fingerprint = ?",
+                (scope, fingerprint, scope, fingerprint),
             ) as cur,
         ):
             async for row in cur:
@@ -267,7 +273,8 @@ class FaqStore:
         """Drop cached vectors of other models and of texts no FAQ uses any more."""
         async with self.transaction() as conn:
             cur = await conn.execute(
-                "DELETE FROM embeddings WHERE fingerprint != ? OR text NOT IN (SELECT text FROM faq_questions)",
+                "DELETE FROM embeddings WHERE fingerprint != ? OR (text NOT IN (SELECT text FROM faq_questions)"
+                " AND text NOT IN (SELECT text FROM faq_passages))",
                 (keep_fingerprint,),
             )
             return cur.rowcount
@@ -305,6 +312,7 @@ class FaqStore:
                 )
                 faq_id = int(cur.lastrowid or 0)
                 await self._insert_questions(conn, scope, faq_id, (draft.question, *draft.alternates))
+                await self._insert_passages(conn, scope, faq_id, draft.answer)
                 created.append(
                     Faq(faq_id, scope, draft.question, draft.answer, draft.alternates, actor, now, actor, now)
                 )
@@ -335,7 +343,9 @@ class FaqStore:
                 (draft.answer, actor, now, faq_id),
             )
             await conn.execute("DELETE FROM faq_questions WHERE faq_id = ?", (faq_id,))
+            await conn.execute("DELETE FROM faq_passages WHERE faq_id = ?", (faq_id,))
             await self._insert_questions(conn, scope, faq_id, (draft.question, *draft.alternates))
+            await self._insert_passages(conn, scope, faq_id, draft.answer)
             if vectors and fingerprint:
                 await self._put_embeddings(conn, vectors, fingerprint)
         return replace(
@@ -356,6 +366,13 @@ class FaqStore:
                 raise NotFound(faq_id)
             await conn.execute("DELETE FROM faqs WHERE id = ?", (faq_id,))  # questions cascade
         return found[0]
+
+    @staticmethod
+    async def _insert_passages(conn: aiosqlite.Connection, scope: str, faq_id: int, answer: str) -> None:
+        await conn.executemany(
+            "INSERT INTO faq_passages (faq_id, position, scope, text, tokens) VALUES (?, ?, ?, ?, ?)",
+            [(faq_id, i, scope, text, " ".join(tokenize(text))) for i, text in enumerate(answer_passages(answer))],
+        )
 
     @staticmethod
     async def _insert_questions(conn: aiosqlite.Connection, scope: str, faq_id: int, texts: Sequence[str]) -> None:

@@ -73,3 +73,23 @@ def validate_query(text: str) -> tuple[str, bool]:
     if len(cleaned) > MAX_QUERY_CHARS:
         cleaned, cut = cleaned[:MAX_QUERY_CHARS], True
     return cleaned, cut
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
+_EMPHASIS = re.compile(r"[*_`~]+")
+_LINK_OR_QUOTE = re.compile(r"https?://\S+|^[>#|]+|\|")
+MAX_ANSWER_PASSAGES = 12
+MIN_PASSAGE_CHARS = 6
+
+
+def answer_passages(answer: str) -> tuple[str, ...]:
+    """The answer's sentences, as the index embeds them: evidence for questions only the answer covers.
+
+    Markup and links carry no meaning for matching; very short fragments ("네.") match everything.
+    """
+    out: list[str] = []
+    for part in _SENTENCE_END.split(answer):
+        text = clean(_LINK_OR_QUOTE.sub(" ", _EMPHASIS.sub("", part))).strip(" -•·")
+        if len(text) >= MIN_PASSAGE_CHARS and text not in out:
+            out.append(text)
+    return tuple(out[:MAX_ANSWER_PASSAGES])

@@ -40,7 +40,7 @@ from faq.batching import CachingEmbedder, MicroBatchingEmbedder
 from faq.embedder import Embedder, ThreadedEmbedder
 from faq.service import FaqService
 from faq.store import FaqStore
-from faq.text import normalized_key
+from faq.text import answer_passages, normalized_key
 from model.encoder import Encoder, Vectors
 
 log = logging.getLogger(__name__)
@@ -366,9 +366,14 @@ async def write_cached_db(path: Path, rows: int, encoder: Encoder, *, per_faq: i
     conn = sqlite3.connect(path)
     try:
         with conn:
-            faq_rows, q_rows, e_rows = [], [], []
+            faq_rows, q_rows, p_rows, e_rows = [], [], [], []
             for faq_id in range(1, rows // per_faq + 1):
-                faq_rows.append((faq_id, "default", f"답변 {faq_id}", "bench", "2025-01-01", "bench", "2025-01-01"))
+                answer = f"답변 {faq_id}번이에요."
+                faq_rows.append((faq_id, "default", answer, "bench", "2025-01-01", "bench", "2025-01-01"))
+                for pos, text in enumerate(answer_passages(answer)):
+                    p_rows.append((faq_id, pos, "default", text, " ".join(text.split()[:6])))
+                    vec = rng.standard_normal(encoder.dimension).astype(np.float32)
+                    e_rows.append((text, encoder.fingerprint, encoder.dimension, (vec / np.linalg.norm(vec)).tobytes()))
                 for pos in range(per_faq):
                     text = f"{base[(faq_id * per_faq + pos) % len(base)]} #{faq_id}-{pos}"
                     q_rows.append((faq_id, pos, "default", text, normalized_key(text), " ".join(text.split()[:6])))
@@ -378,6 +383,9 @@ async def write_cached_db(path: Path, rows: int, encoder: Encoder, *, per_faq: i
             conn.executemany(
                 "INSERT INTO faq_questions (faq_id, position, scope, text, norm, tokens) VALUES (?, ?, ?, ?, ?, ?)",
                 q_rows,
+            )
+            conn.executemany(
+                "INSERT INTO faq_passages (faq_id, position, scope, text, tokens) VALUES (?, ?, ?, ?, ?)", p_rows
             )
             conn.executemany("INSERT INTO embeddings (text, fingerprint, dim, vector) VALUES (?, ?, ?, ?)", e_rows)
     finally:

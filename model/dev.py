@@ -69,9 +69,9 @@ def dev_config(workdir: Path, sets: list[str]) -> tuple[Any, list[tuple[str, str
 
 def evaluate_dev(model_dir: Path, dev: list[tuple[str, str]], weight: float) -> dict[str, Any]:
     from model.encoder import load_encoder
-    from model.evaluate import FaqBank, Scorer, load_faq_groups, retrieval_metrics, threshold_sweep
+    from model.evaluate import Scorer, load_club_bank, retrieval_metrics, threshold_sweep
 
-    bank = FaqBank.from_groups(load_faq_groups())
+    bank = load_club_bank()
     ids = {q: i for i, q in enumerate(bank.questions)}
     texts = [q for q, _ in dev]
     gold = [ids[f] for _, f in dev]

@@ -1,4 +1,4 @@
-"""The encoder contract and loading of any sentence-transformers model.
+"""Loading of any sentence-transformers model behind the core's :class:`~faq.encoding.Encoder`.
 
 Everything above this layer sees only :class:`Encoder`: a synchronous, thread-safe
 ``encode(texts) -> (n, dim) float32`` whose rows are L2-normalised, plus a
@@ -13,14 +13,24 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import numpy as np
-import numpy.typing as npt
+
+from faq.encoding import Encoder, Vectors, normalize_rows
+
+# Re-exported: model/ implements the core's protocol; encoders import these names from here.
+__all__ = [
+    "DEFAULT_MODEL_DIR",
+    "Encoder",
+    "EncoderBase",
+    "EncoderLoadError",
+    "Vectors",
+    "load_encoder",
+    "normalize_rows",
+]
 
 log = logging.getLogger(__name__)
 
-Vectors = npt.NDArray[np.float32]
 
 #: Committed offline Korean default (built by ``faqbot train --default``).
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default")
@@ -28,38 +38,6 @@ DEFAULT_MODEL_DIR = Path(__file__).with_name("default")
 
 class EncoderLoadError(RuntimeError):
     """The configured model could not be loaded; the message names the path or ID."""
-
-
-@runtime_checkable
-class Encoder(Protocol):
-    @property
-    def fingerprint(self) -> str:
-        """Identifies the model's weights and settings; part of the embedding-cache key."""
-        ...
-
-    @property
-    def dimension(self) -> int: ...
-
-    @property
-    def max_seq_length(self) -> int | None:
-        """Input limit in tokens, or None when the model has none."""
-        ...
-
-    def encode(self, texts: Sequence[str]) -> Vectors:
-        """Return an (n, dimension) float32 array of L2-normalised rows."""
-        ...
-
-    def count_tokens(self, text: str) -> int: ...
-
-
-def normalize_rows(vectors: npt.ArrayLike) -> Vectors:
-    arr = np.asarray(vectors, dtype=np.float32)
-    if arr.ndim == 1:
-        arr = arr[None, :]
-    norms = np.linalg.norm(arr, axis=1, keepdims=True)
-    # A zero vector (e.g. only unknown tokens) stays zero: it matches nothing.
-    np.divide(arr, norms, out=arr, where=norms > 0)
-    return arr
 
 
 class EncoderBase:
@@ -175,6 +153,11 @@ def load_encoder(
     target = str(name_or_path) if name_or_path else str(DEFAULT_MODEL_DIR)
     path = Path(target).expanduser()
     is_local = path.exists()
+    if is_local:
+        from model.ensemble import is_ensemble_dir, load_ensemble
+
+        if is_ensemble_dir(path):
+            return load_ensemble(path, target, device=device, backend=backend)
     if is_local and not (path / "modules.json").exists() and not (path / "config.json").exists():
         raise EncoderLoadError(
             f"모델을 불러올 수 없습니다: '{target}' 폴더에 sentence-transformers 모델이 없습니다 "

@@ -19,18 +19,28 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from faq.index import ScopeIndex, index_texts
 from faq.lexical import LexicalIndex, tokenize
-from faq.matcher import DEFAULT_LEXICAL_WEIGHT, best_per_faq, decide, fuse
-from faq.types import Candidate, Status, Thresholds
+from faq.matcher import (
+    DEFAULT_ANSWER_WEIGHT,
+    DEFAULT_DOCUMENT_WEIGHT,
+    DEFAULT_LEXICAL_WEIGHT,
+    best_per_faq,
+    decide,
+    fuse,
+)
+from faq.types import Candidate, Faq, Status, Thresholds
+from model.clubs import CLUBS_DIR, Split, load_clubs
 from model.encoder import Encoder
+from model.unseen import ClubIndex, MatchConfig, UnseenRates, ranking_top1, rates, top1_by_kind
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +62,36 @@ class FaqBank:
     questions: tuple[str, ...]  # canonical question per FAQ, FAQ id = position
     rows: tuple[str, ...]
     row_faq: npt.NDArray[np.int64]
+    answers: tuple[str, ...] = ()  # per FAQ when known: the index adds their passages as rows
 
     @classmethod
-    def from_groups(cls, groups: Sequence[Sequence[str]]) -> FaqBank:
+    def from_groups(cls, groups: Sequence[Sequence[str]], answers: Sequence[str] = ()) -> FaqBank:
         rows: list[str] = []
         ids: list[int] = []
         for fid, group in enumerate(groups):
             for text in group:
                 rows.append(text)
                 ids.append(fid)
-        return cls(tuple(g[0] for g in groups), tuple(rows), np.asarray(ids, dtype=np.int64))
+        return cls(tuple(g[0] for g in groups), tuple(rows), np.asarray(ids, dtype=np.int64), tuple(answers))
 
     def __len__(self) -> int:
         return len(self.questions)
+
+    def as_faqs(self) -> list[Faq]:
+        """The bank as stored FAQs (id = position + 1, since the store's ids start at 1)."""
+        groups: dict[int, list[str]] = {}
+        for text, fid in zip(self.rows, self.row_faq.tolist(), strict=True):
+            groups.setdefault(fid, []).append(text)
+        return [
+            Faq(fid + 1, "eval", g[0], self.answers[fid] if self.answers else "", tuple(g[1:]), "", "", "", "")
+            for fid, g in sorted(groups.items())
+        ]
+
+
+def load_club_bank(path: Path = CLUB_FAQS) -> FaqBank:
+    """The bundled club's FAQs with their answers (what a new database is seeded with)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return FaqBank.from_groups(load_faq_groups(path), [item["answer"] for item in data])
 
 
 def load_faq_groups(path: Path = CLUB_FAQS) -> list[tuple[str, ...]]:
@@ -119,46 +146,62 @@ def korsts_test(benchmarks: Path) -> list[tuple[str, str, float]]:
 
 
 class Scorer:
-    """Ranks FAQs for queries with a dense encoder, BM25, or both fused."""
+    """Ranks FAQs for queries with a dense encoder, BM25, or both fused.
 
-    def __init__(self, bank: FaqBank, encoder: Encoder | None, lexical: bool = True) -> None:
+    It searches a real :class:`faq.index.ScopeIndex` built from the bank, so the
+    figures are the bot's (answer passages included when the bank has answers).
+    """
+
+    def __init__(
+        self,
+        bank: FaqBank,
+        encoder: Encoder | None,
+        lexical: bool = True,
+        *,
+        answer_weight: float = DEFAULT_ANSWER_WEIGHT,
+        document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
+    ) -> None:
         self.bank = bank
         self.encoder = encoder
-        self.row_vecs = encoder.encode(list(bank.rows)) if encoder is not None else None
-        self.lexical = LexicalIndex(list(bank.rows)) if lexical else None
+        self.lexical = lexical
+        self.answer_weight = answer_weight if bank.answers else 0.0
+        self.document_weight = document_weight
+        faqs = bank.as_faqs()
+        texts = list(dict.fromkeys(index_texts(faqs)))
+        if encoder is not None:
+            vectors = dict(zip(texts, encoder.encode(texts), strict=True))
+            dimension = encoder.dimension
+        else:  # BM25 only: dense scores are all zero and the fusion weight is 1
+            vectors = dict.fromkeys(texts, np.zeros(1, np.float32))
+            dimension = 1
+        self.index = ScopeIndex.build(dimension, faqs, vectors)
 
-    def row_scores(self, query: str, lexical_weight: float, qvec: Scores | None = None) -> Scores:
-        lex = self.lexical.scores(query) if self.lexical is not None and lexical_weight > 0 else None
-        if self.row_vecs is None:
-            return lex if lex is not None else np.zeros(len(self.bank.rows), np.float32)
-        if qvec is None:
-            qvec = self.encoder.encode([query])[0]  # type: ignore[union-attr]
-        dense = self.row_vecs @ qvec
-        return fuse(dense, lex, lexical_weight)
+    def query_vectors(self, queries: Sequence[str]) -> Scores:
+        if self.encoder is None:
+            return np.zeros((len(queries), 1), np.float32)
+        return self.encoder.encode(list(queries))
 
-    def query_vectors(self, queries: Sequence[str]) -> Scores | None:
-        return self.encoder.encode(list(queries)) if self.encoder is not None else None
-
-    def rank(
-        self,
-        queries: Sequence[str],
-        lexical_weight: float,
-        k: int = 10,
-        mask: Callable[[int, Scores], None] | None = None,
-    ) -> list[list[Candidate]]:
+    def rank(self, queries: Sequence[str], lexical_weight: float, k: int = 10) -> list[list[Candidate]]:
+        if self.encoder is None:
+            lexical_weight = 1.0
+        elif not self.lexical:
+            lexical_weight = 0.0
         qvecs = self.query_vectors(queries)
-        out = []
-        for i, query in enumerate(queries):
-            scores = self.row_scores(query, lexical_weight, None if qvecs is None else qvecs[i])
-            if mask is not None:
-                mask(i, scores)
-            out.append(
-                [
-                    Candidate(fid, self.bank.questions[fid], min(1.0, max(0.0, s)), self.bank.rows[row])
-                    for fid, row, s in best_per_faq(scores, self.bank.row_faq, k)
-                ]
-            )
-        return out
+        snapshot = self.index.snapshot
+        return [
+            [
+                replace(c, faq_id=c.faq_id - 1)  # back to bank positions
+                for c in snapshot.search(
+                    qvecs[i],
+                    query,
+                    k=k,
+                    lexical_weight=lexical_weight,
+                    answer_weight=self.answer_weight,
+                    document_weight=self.document_weight if lexical_weight > 0 else 0.0,  # 'dense' stays dense
+                )
+            ]
+            for i, query in enumerate(queries)
+        ]
 
 
 def retrieval_metrics(ranked: Sequence[Sequence[Candidate]], gold: Sequence[int]) -> dict[str, float]:
@@ -176,15 +219,15 @@ def retrieval_metrics(ranked: Sequence[Sequence[Candidate]], gold: Sequence[int]
 
 
 def measure_latency(scorer: Scorer, queries: Sequence[str], lexical_weight: float, limit: int = 200) -> float:
-    """Mean ms per query for encode + score + best-per-FAQ, one query at a time, cold Kiwi cache."""
+    """Mean ms per query for encode + search, one query at a time, cold Kiwi cache."""
     sample = list(dict.fromkeys(queries))[:limit]
     if not sample:
         return float("nan")
-    scorer.row_scores(sample[0], lexical_weight)  # warm up threads and allocators
+    scorer.rank(sample[:1], lexical_weight)  # warm up threads and allocators
     tokenize.cache_clear()
     start = time.perf_counter()
     for q in sample:
-        best_per_faq(scorer.row_scores(q, lexical_weight), scorer.bank.row_faq, 5)
+        scorer.rank([q], lexical_weight, k=5)
     return (time.perf_counter() - start) / len(sample) * 1000
 
 
@@ -223,6 +266,18 @@ class SweepRow:
 
 
 @dataclass(frozen=True)
+class UnseenResult:
+    """Other clubs' FAQs, answered as the bot would (model/unseen.py); one row per split."""
+
+    split: str  # dev (used to choose settings) | eval (evaluation-only)
+    clubs: tuple[str, ...]
+    faqs: int
+    ranked_first: float  # right FAQ ranked first, whatever the decision
+    rates: UnseenRates
+    top1_by_kind: dict[str, float]
+
+
+@dataclass(frozen=True)
 class EvalReport:
     encoder: str
     lexical_weight: float
@@ -232,6 +287,8 @@ class EvalReport:
     sweep: tuple[SweepRow, ...] = ()
     recommended: SweepRow | None = None
     weight_sweep: tuple[tuple[float, float, float], ...] = ()  # (w, club acc@1, club MRR)
+    unseen: tuple[UnseenResult, ...] = ()
+    answer_weight: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, Any]:
@@ -292,6 +349,26 @@ class EvalReport:
                     f"{r.answer_precision:>9.3f} {r.answer_correct:>8.3f} {r.none:>7.3f}"
                     f" {r.oos_answered:>7.3f} {r.oos_none:>8.3f}"
                 )
+        if self.unseen:
+            lines += [
+                "",
+                f"unseen clubs (their own FAQs, never trained on; answer weight {self.answer_weight:g}):",
+                f"  {'split':<6}{'clubs':>6}{'FAQs':>6}{'n':>6}{'top-1':>8}{'right':>8}{'wrong':>8}"
+                f"{'suggest':>8}{'none':>7}{'oos-ans':>8}{'rank-1':>8}",
+            ]
+            for u in self.unseen:
+                r = u.rates
+                lines.append(
+                    f"  {u.split:<6}{len(u.clubs):>6}{u.faqs:>6}{r.queries:>6}{r.top1:>8.3f}{r.answered_right:>8.3f}"
+                    f"{r.answered_wrong:>8.3f}{r.suggested:>8.3f}{r.none:>7.3f}{r.oos_answered:>8.3f}"
+                    f"{u.ranked_first:>8.3f}"
+                )
+                kinds = "  ".join(f"{k} {v:.2f}" for k, v in u.top1_by_kind.items())
+                lines.append(f"         rank-1 by kind: {kinds}")
+            lines.append(
+                "  top-1 = right FAQ answered or suggested first; right/wrong = answered outright; "
+                "oos-ans = off-topic answered"
+            )
         for note in self.notes:
             lines.append(f"note: {note}")
         return "\n".join(lines)
@@ -402,12 +479,13 @@ def evaluate_bank(
     weight: float,
     *,
     latency: bool = True,
+    answer_weight: float = DEFAULT_ANSWER_WEIGHT,
 ) -> list[MethodResult]:
     results = []
     texts = [q for q, _ in queries]
     gold = [g for _, g in queries]
-    lexical_scorer = Scorer(bank, None)
-    dense_scorer = Scorer(bank, encoder) if encoder is not None else None
+    lexical_scorer = Scorer(bank, None, answer_weight=answer_weight)
+    dense_scorer = Scorer(bank, encoder, answer_weight=answer_weight) if encoder is not None else None
     for label, use_enc, w in _methods(encoder, weight):
         scorer = dense_scorer if use_enc else lexical_scorer
         assert scorer is not None
@@ -489,6 +567,8 @@ def evaluate(
     parakqc_full: bool = False,
     sweep: bool = True,
     weights: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+    answer_weight: float = DEFAULT_ANSWER_WEIGHT,
+    clubs_dir: Path | None = CLUBS_DIR,
 ) -> EvalReport:
     """Evaluate ``encoder`` (``None`` = BM25 only) on every data set that is present."""
     thresholds = thresholds or Thresholds()
@@ -500,10 +580,12 @@ def evaluate(
     weight_rows: list[tuple[float, float, float]] = []
 
     if faqs_path and heldout_path and Path(faqs_path).exists() and Path(heldout_path).exists():
-        bank = FaqBank.from_groups(load_faq_groups(Path(faqs_path)))
+        bank = load_club_bank(Path(faqs_path))
         held = load_heldout(bank, Path(heldout_path))
-        results += evaluate_bank("club held-out", encoder, bank, list(held.queries), lexical_weight)
-        scorer = Scorer(bank, encoder)
+        results += evaluate_bank(
+            "club held-out", encoder, bank, list(held.queries), lexical_weight, answer_weight=answer_weight
+        )
+        scorer = Scorer(bank, encoder, answer_weight=answer_weight)
         texts = [q for q, _ in held.queries]
         gold = [g for _, g in held.queries]
         if encoder is not None:
@@ -544,6 +626,16 @@ def evaluate(
     elif encoder is not None:
         notes.append(f"KorSTS skipped: {benchmarks}/KorSTS not found")
 
+    unseen: list[UnseenResult] = []
+    if encoder is not None and clubs_dir is not None and Path(clubs_dir).is_dir():
+        config = MatchConfig(lexical_weight, answer_weight)
+        for split in (Split.DEV, Split.EVAL):
+            clubs = load_clubs(split, Path(clubs_dir))
+            if clubs:
+                unseen.append(unseen_result(encoder, clubs, config, thresholds))
+    elif encoder is not None:
+        notes.append(f"unseen clubs skipped: {clubs_dir} not found")
+
     return EvalReport(
         encoder=name or ("bm25 only" if encoder is None else getattr(encoder, "name", "encoder")),
         lexical_weight=lexical_weight,
@@ -553,5 +645,19 @@ def evaluate(
         sweep=tuple(rows),
         recommended=recommended,
         weight_sweep=tuple(weight_rows),
+        unseen=tuple(unseen),
+        answer_weight=answer_weight,
         notes=tuple(notes),
+    )
+
+
+def unseen_result(encoder: Encoder, clubs: Sequence[Any], config: MatchConfig, thresholds: Thresholds) -> UnseenResult:
+    runs = [ClubIndex(club, encoder).rank(config) for club in clubs]
+    return UnseenResult(
+        split=clubs[0].split.value,
+        clubs=tuple(c.slug for c in clubs),
+        faqs=sum(len(c.faqs) for c in clubs),
+        ranked_first=ranking_top1(runs),
+        rates=rates(runs, thresholds),
+        top1_by_kind=top1_by_kind(runs),
     )

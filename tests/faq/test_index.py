@@ -3,8 +3,9 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
-from faq.index import ScopeIndex
+from faq.index import ScopeIndex, index_texts
 from faq.types import Faq
 from model.fake import HashingEncoder
 
@@ -16,7 +17,7 @@ def faq(i: int, *questions: str) -> Faq:
 
 
 def vectors_for(*faqs: Faq) -> dict[str, np.ndarray]:
-    texts = [t for f in faqs for t in f.questions]
+    texts = list(dict.fromkeys(index_texts(faqs)))
     return dict(zip(texts, ENC.encode(texts), strict=True))
 
 
@@ -81,3 +82,62 @@ def test_incremental_updates_match_a_full_rebuild() -> None:
 def test_empty_index_returns_no_candidates() -> None:
     index = ScopeIndex.build(64, [], {})
     assert index.snapshot.search(ENC.encode(["회비"])[0], "회비", k=3, lexical_weight=0.3) == []
+
+
+def test_a_question_only_the_answer_covers_finds_its_faq() -> None:
+    fee = Faq(1, "g", "회비는 어떻게 내나요?", "계좌로 보내 주세요. 입금자명은 이름과 학번으로 적어 주세요.", (), "t", "", "t", "")
+    laptop = Faq(2, "g", "노트북이 필요한가요?", "네, 개인 노트북을 가져와 주세요.", (), "t", "", "t", "")
+    index = ScopeIndex.build(64, [fee, laptop], vectors_for(fee, laptop))
+    query = "입금자명 뭐라고 적어요?"
+    without = index.snapshot.search(ENC.encode([query])[0], query, k=2, lexical_weight=0.3)
+    found = index.snapshot.search(ENC.encode([query])[0], query, k=2, lexical_weight=0.3, answer_weight=0.9)
+    assert not without or without[0].confidence < found[0].confidence
+    assert found[0].faq_id == 1 and "입금자명" in found[0].matched_text
+
+
+def test_answer_rows_follow_edits_and_removals() -> None:
+    a = Faq(1, "g", "회비는 어떻게 내나요?", "입금자명은 이름과 학번으로 적어 주세요.", (), "t", "", "t", "")
+    index = ScopeIndex.build(64, [a], vectors_for(a))
+    edited = Faq(1, "g", a.question, "현장에서 현금으로 내면 됩니다.", (), "t", "", "t", "")
+    index.upsert([edited], vectors_for(edited))
+    assert index.snapshot.answers.row_texts == ("현장에서 현금으로 내면 됩니다.",)
+    index.remove([1])
+    assert index.snapshot.answers.row_texts == ()
+    assert index.snapshot.search(ENC.encode(["현금"])[0], "현금", k=3, lexical_weight=0.3, answer_weight=0.9) == []
+
+
+def test_an_upsert_missing_a_passage_vector_changes_nothing() -> None:
+    a = Faq(1, "g", "회비는 어떻게 내나요?", "입금자명은 이름과 학번으로 적어 주세요.", (), "t", "", "t", "")
+    index = ScopeIndex.build(64, [a], vectors_for(a))
+    before = index.snapshot
+    b = Faq(2, "g", "세션은 언제?", "매주 수요일 저녁 일곱 시예요.", (), "t", "", "t", "")
+    vectors = {t: v for t, v in vectors_for(b).items() if t in b.questions}
+    with pytest.raises(KeyError):
+        index.upsert([b], vectors)
+    assert index.snapshot is before
+
+
+def test_best_rows_matches_best_per_faq() -> None:
+    from faq.matcher import best_per_faq, best_rows
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        n = int(rng.integers(1, 40))
+        scores = rng.choice([0.1, 0.2, 0.5, 0.9, -np.inf], size=n).astype(np.float32)  # ties and tombstones
+        ids = rng.integers(1, 8, size=n).astype(np.int64)
+        faq_ids, rows = best_rows(scores, ids)
+        expected = [(f, r) for f, r, s in best_per_faq(scores, ids, 100) if np.isfinite(s)]
+        assert list(zip(faq_ids.tolist(), rows.tolist(), strict=True)) == expected
+
+
+def test_document_weight_adds_the_whole_faqs_bm25() -> None:
+    pay = Faq(1, "g", "회비는 어떻게 내나요?", "계좌이체로 내고 입금자명은 학번으로 적어요.", (), "t", "", "t", "")
+    use = Faq(2, "g", "회비는 어디에 쓰이나요?", "간식비와 행사비로 써요.", (), "t", "", "t", "")
+    index = ScopeIndex.build(64, [pay, use], vectors_for(pay, use))
+    query = "회비 입금자명 학번"
+    vec = ENC.encode([query])[0]
+    plain = index.snapshot.search(vec, query, k=2, lexical_weight=0.3)
+    with_doc = index.snapshot.search(vec, query, k=2, lexical_weight=0.3, document_weight=0.5)
+    assert with_doc[0].faq_id == 1
+    assert all(0.0 <= c.confidence <= 1.0 for c in with_doc)
+    assert {c.faq_id for c in plain} == {c.faq_id for c in with_doc}
