@@ -85,7 +85,8 @@ def test_empty_index_returns_no_candidates() -> None:
 
 
 def test_a_question_only_the_answer_covers_finds_its_faq() -> None:
-    fee = Faq(1, "g", "회비는 어떻게 내나요?", "계좌로 보내 주세요. 입금자명은 이름과 학번으로 적어 주세요.", (), "t", "", "t", "")
+    answer = "계좌로 보내 주세요. 입금자명은 이름과 학번으로 적어 주세요."
+    fee = Faq(1, "g", "회비는 어떻게 내나요?", answer, (), "t", "", "t", "")
     laptop = Faq(2, "g", "노트북이 필요한가요?", "네, 개인 노트북을 가져와 주세요.", (), "t", "", "t", "")
     index = ScopeIndex.build(64, [fee, laptop], vectors_for(fee, laptop))
     query = "입금자명 뭐라고 적어요?"

@@ -1,5 +1,3 @@
-
-
 def test_answer_passages_are_the_answers_sentences_without_markup() -> None:
     from faq.text import MAX_ANSWER_PASSAGES, answer_passages
 
