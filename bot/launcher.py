@@ -24,7 +24,7 @@ from bot.client import FaqBot
 from bot.model_watch import ModelWatcher, watchable
 from faq.activity import ActivityLog
 from faq.scope_config import ScopeConfigs
-from faqbot.app import build_embedder, open_service
+from faqbot.app import build_embedder, model_profile, open_service
 from faqbot.settings import BotSettings
 from model.encoder import Encoder, EncoderLoadError, load_encoder
 
@@ -104,9 +104,11 @@ async def run_bot(
     started: Callable[[FaqBot], None] | None = None,
 ) -> None:
     """Build everything, run until the bot is closed (signal or ``bot.close()``), shut down cleanly."""
+    profile = None  # a caller's own encoder (tests) keeps the code defaults
     if encoder is None:
         encoder = await asyncio.to_thread(load_encoder, settings.model or None, backend=settings.model_backend)
-    async with open_service(settings, encoder=encoder) as service:
+        profile = model_profile(settings)
+    async with open_service(settings, encoder=encoder, profile=profile) as service:
         rows = await service.load_all()
         log.info("loaded %d FAQ questions from %s", rows, settings.db)
         watcher = None

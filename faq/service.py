@@ -210,9 +210,14 @@ class FaqService:
         query, model_cut = self._fit_to_model(query)
         index = await self.index(scope)
         snapshot = index.snapshot
+        embedding = self._embedder.embed([query])
         if self.lexical_weight > 0 or self.document_weight > 0:
-            await asyncio.to_thread(tokenize_all, [query])  # the search below then hits the cache
-        vector = (await self._embedder.embed([query]))[0]
+            # Kiwi runs in a worker thread while the model encodes, so a lone question pays
+            # one thread hop, not two; the search below then hits the morpheme cache.
+            vectors, _ = await asyncio.gather(embedding, asyncio.to_thread(tokenize_all, [query]))
+        else:
+            vectors = await embedding
+        vector = vectors[0]
         return (
             query,
             cut or model_cut,

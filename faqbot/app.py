@@ -14,7 +14,8 @@ from faq.service import FaqService
 from faq.store import FaqStore
 from faq.types import DEFAULT_SCOPE
 from faqbot.settings import CoreSettings
-from model.encoder import Encoder, load_encoder
+from model.encoder import DEFAULT_MODEL_DIR, Encoder, load_encoder
+from model.profile import MatchingProfile, load_profile
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +49,40 @@ def build_embedder(settings: CoreSettings, encoder: Encoder) -> Embedder:
     return embedder
 
 
+def model_profile(settings: CoreSettings) -> MatchingProfile | None:
+    """The configured model's matching profile (model/profile.py), if its folder has one."""
+    return load_profile(settings.model or DEFAULT_MODEL_DIR)
+
+
 @asynccontextmanager
 async def open_service(
-    settings: CoreSettings, *, encoder: Encoder | None = None, embedder: Embedder | None = None
+    settings: CoreSettings,
+    *,
+    encoder: Encoder | None = None,
+    embedder: Embedder | None = None,
+    profile: MatchingProfile | None = None,
 ) -> AsyncIterator[FaqService]:
-    """Encoder + store + service, closed in reverse order on exit."""
+    """Encoder + store + service, closed in reverse order on exit.
+
+    When it loads the configured model itself it also reads that model's matching
+    profile; callers that bring their own encoder pass its profile (or none).
+    """
+    if embedder is None and encoder is None:
+        encoder = load_encoder(settings.model or None, backend=settings.model_backend)
+        profile = model_profile(settings)
     if embedder is None:
-        embedder = build_embedder(
-            settings, encoder or load_encoder(settings.model or None, backend=settings.model_backend)
-        )
+        assert encoder is not None
+        embedder = build_embedder(settings, encoder)
+    matching = settings.matching(profile)
     async with open_store(settings.db) as store:
-        service = FaqService(store, embedder, thresholds=settings.thresholds(), lexical_weight=settings.lexical_weight)
+        service = FaqService(
+            store,
+            embedder,
+            thresholds=matching.thresholds,
+            lexical_weight=matching.lexical_weight,
+            answer_weight=matching.answer_weight,
+            document_weight=matching.document_weight,
+        )
         try:
             yield service
         finally:

@@ -12,8 +12,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from faq.matcher import DEFAULT_LEXICAL_WEIGHT
+from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT
 from faq.types import DEFAULT_SCOPE, Thresholds
+from model.profile import MatchingProfile
 
 
 def default_db_path() -> Path:
@@ -35,6 +36,12 @@ class CoreSettings(BaseSettings):
     suggest_threshold: float = Field(default=Thresholds().suggest, ge=0, le=1)
     margin: float = Field(default=Thresholds().margin, ge=0, le=1)
     lexical_weight: float = Field(default=DEFAULT_LEXICAL_WEIGHT, ge=0, le=1)
+    answer_weight: float = Field(
+        default=DEFAULT_ANSWER_WEIGHT, ge=0, le=2, description="Weight of answer passages as evidence; 0 = off."
+    )
+    document_weight: float = Field(
+        default=DEFAULT_DOCUMENT_WEIGHT, ge=0, le=2, description="Weight of the whole-FAQ BM25 score; 0 = off."
+    )
     log_level: str = Field(default="INFO")
     # Performance (docs/performance.md has the measurements behind these defaults).
     model_backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
@@ -62,6 +69,28 @@ class CoreSettings(BaseSettings):
 
     def thresholds(self) -> Thresholds:
         return Thresholds(self.answer_threshold, self.suggest_threshold, self.margin)
+
+    def matching(self, profile: MatchingProfile | None) -> MatchingProfile:
+        """Matching weights and thresholds: what the admin set, else the model's profile, else the defaults."""
+        if profile is None:
+            return MatchingProfile(
+                self.lexical_weight, self.answer_weight, self.document_weight, self.thresholds(), "defaults"
+            )
+        given = self.model_fields_set
+
+        def pick(field: str, from_profile: float) -> float:
+            return float(getattr(self, field)) if field in given else from_profile
+
+        t = profile.thresholds
+        return MatchingProfile(
+            lexical_weight=pick("lexical_weight", profile.lexical_weight),
+            answer_weight=pick("answer_weight", profile.answer_weight),
+            document_weight=pick("document_weight", profile.document_weight),
+            thresholds=Thresholds(
+                pick("answer_threshold", t.answer), pick("suggest_threshold", t.suggest), pick("margin", t.margin)
+            ),
+            chosen_on=profile.chosen_on,
+        )
 
 
 class BotSettings(CoreSettings):

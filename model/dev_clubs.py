@@ -20,6 +20,7 @@ import numpy as np
 
 from faq.types import Thresholds
 from model.clubs import Split, load_clubs
+from model.profile import PROFILE, MatchingProfile, write_profile
 from model.unseen import ClubIndex, MatchConfig, Ranked, UnseenRates, ranking_top1, rates
 
 LEXICAL_WEIGHTS = (0.1, 0.2, 0.3, 0.4)
@@ -70,6 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--answer-weights", type=float, nargs="*", default=ANSWER_WEIGHTS)
     parser.add_argument("--document-weights", type=float, nargs="*", default=DOCUMENT_WEIGHTS)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--write",
+        metavar="MODEL_DIR",
+        help=f"write the best row as that model's matching profile ({PROFILE}); best = most "
+        "top-1 + answered-right among rows that meet the rule",
+    )
     args = parser.parse_args(argv)
 
     clubs = load_clubs(Split.DEV)
@@ -79,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     encoder = load_encoder(args.model)
     indexes = [ClubIndex(club, encoder) for club in clubs]
     rows = []
+    best: tuple[float, MatchingProfile] | None = None
     for lw, aw, dw in itertools.product(args.lexical_weights, args.answer_weights, args.document_weights):
         runs = [ix.rank(MatchConfig(lw, aw, dw)) for ix in indexes]
         choice = choose_thresholds(runs)
@@ -90,6 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "choice": None if choice is None else {"thresholds": asdict(choice.thresholds), **asdict(choice.rates)},
         }
         rows.append(row)
+        if choice is not None:
+            merit = choice.rates.top1 + choice.rates.answered_right
+            if best is None or merit > best[0]:
+                chosen_on = "DEV clubs " + ", ".join(c.slug for c in clubs)
+                best = (merit, MatchingProfile(lw, aw, dw, choice.thresholds, chosen_on))
         if not args.json:
             c = row["choice"]
             tail = (
@@ -102,6 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"w_lex {lw:.2f} w_ans {aw:.2f} w_doc {dw:.2f}  rank-1 {row['rank1']:.3f}  {tail}", flush=True)
     if args.json:
         print(json.dumps({"clubs": [c.slug for c in clubs], "rows": rows}, ensure_ascii=False))
+    if args.write:
+        if best is None:
+            print("no row meets the rule; nothing written", file=sys.stderr)
+            return 1
+        path = write_profile(args.write, best[1])
+        print(f"wrote {path}: {best[1]}", file=sys.stderr)
     return 0
 
 

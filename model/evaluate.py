@@ -40,7 +40,7 @@ from faq.matcher import (
 from faq.types import Candidate, Faq, Status, Thresholds
 from model.clubs import CLUBS_DIR, Split, load_clubs
 from model.encoder import Encoder
-from model.unseen import ClubIndex, MatchConfig, UnseenRates, ranking_top1, rates, top1_by_kind
+from model.unseen import ClubIndex, MatchConfig, UnseenRates, ranking_top1, rates, reliability, top1_by_kind
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ CLUB_HELDOUT = _ROOT / "model" / "data" / "club_heldout.json"
 DEFAULT_BENCHMARKS = _ROOT.parent / "shared" / "benchmarks"
 
 Scores = npt.NDArray[np.float32]
+RELIABILITY_EDGES = (0.0, 0.6, 0.7, 0.8, 0.9)
 
 
 # --------------------------------------------------------------------------- data
@@ -275,6 +276,7 @@ class UnseenResult:
     ranked_first: float  # right FAQ ranked first, whatever the decision
     rates: UnseenRates
     top1_by_kind: dict[str, float]
+    reliability: tuple[tuple[float, int, float], ...] = ()  # (confidence from, answers, fraction right)
 
 
 @dataclass(frozen=True)
@@ -365,6 +367,8 @@ class EvalReport:
                 )
                 kinds = "  ".join(f"{k} {v:.2f}" for k, v in u.top1_by_kind.items())
                 lines.append(f"         rank-1 by kind: {kinds}")
+                shown = "  ".join(f"≥{edge:.0%}: {right:.0%} of {n}" for edge, n, right in u.reliability if n)
+                lines.append(f"         answers right by confidence shown: {shown or '-'}")
             lines.append(
                 "  top-1 = right FAQ answered or suggested first; right/wrong = answered outright; "
                 "oos-ans = off-topic answered"
@@ -660,4 +664,5 @@ def unseen_result(encoder: Encoder, clubs: Sequence[Any], config: MatchConfig, t
         ranked_first=ranking_top1(runs),
         rates=rates(runs, thresholds),
         top1_by_kind=top1_by_kind(runs),
+        reliability=tuple(reliability(runs, thresholds, RELIABILITY_EDGES)),
     )

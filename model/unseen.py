@@ -13,8 +13,6 @@ import collections
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from faq.encoding import Encoder, Vectors
 from faq.index import ScopeIndex, index_texts
 from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT, decide
@@ -158,15 +156,23 @@ def top1_by_kind(runs: Sequence[Ranked]) -> dict[str, float]:
     return {k: hits[k] / totals[k] for k in sorted(totals)}
 
 
-def score_arrays(runs: Sequence[Ranked]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(top score, runner-up score, right FAQ first?, in scope?) per query, for calibration."""
-    top, second, correct, in_scope = [], [], [], []
+def reliability(
+    runs: Sequence[Ranked], thresholds: Thresholds, edges: Sequence[float]
+) -> list[tuple[float, int, float]]:
+    """For answers shown outright: ``(lower edge, answers, fraction right)`` per confidence bin.
+
+    What "신뢰도 NN%" means to a member: of the answers shown with that confidence on
+    clubs the model never saw, this fraction named the right FAQ (off-topic lines count
+    as wrong when answered).
+    """
+    bins = [[0, 0] for _ in edges]
     for run in runs:
-        rows = [(c, g) for c, g in zip(run.in_scope, run.gold, strict=True)]
-        rows += [(c, None) for c in run.out_of_scope]
+        rows = [*zip(run.in_scope, run.gold, strict=True), *((c, None) for c in run.out_of_scope)]
         for cands, gold in rows:
-            top.append(cands[0].confidence if cands else 0.0)
-            second.append(cands[1].confidence if len(cands) > 1 else 0.0)
-            correct.append(bool(cands) and gold is not None and cands[0].faq_id == gold)
-            in_scope.append(gold is not None)
-    return np.array(top), np.array(second), np.array(correct), np.array(in_scope)
+            if decide(cands, thresholds) is not Status.ANSWER:
+                continue
+            top = cands[0]
+            slot = max(i for i, edge in enumerate(edges) if top.confidence >= edge or i == 0)
+            bins[slot][0] += 1
+            bins[slot][1] += top.faq_id == gold
+    return [(edge, n, right / n if n else float("nan")) for edge, (n, right) in zip(edges, bins, strict=True)]

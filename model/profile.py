@@ -1,0 +1,69 @@
+"""A model's matching profile: the weights and thresholds chosen for it on DEV clubs.
+
+Scores mean different things for different encoders, so the settings that turn them
+into answers belong to the model they were measured on. A model folder may hold
+``faqbot_matching.json`` (written by ``python -m model.dev_clubs --write``)::
+
+    {"lexical_weight": 0.3, "answer_weight": 1.0, "document_weight": 0.2,
+     "thresholds": {"answer": 0.6, "suggest": 0.3, "margin": 0.0},
+     "chosen_on": "DEV clubs dev_cheongun, dev_haeon, dev_seorim"}
+
+Precedence (faqbot.app): a setting the admin gave (env, ``.env``, flag) > the model's
+profile > the code defaults. Models without a profile keep the code defaults.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from faq.types import Thresholds
+
+log = logging.getLogger(__name__)
+
+PROFILE = "faqbot_matching.json"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchingProfile:
+    lexical_weight: float
+    answer_weight: float
+    document_weight: float
+    thresholds: Thresholds
+    chosen_on: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {**asdict(self), "thresholds": asdict(self.thresholds)}
+
+
+def load_profile(model_dir: str | Path) -> MatchingProfile | None:
+    """The profile in ``model_dir``, or None (no folder, no file, or a hub ID)."""
+    path = Path(model_dir).expanduser() / PROFILE
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        t = data["thresholds"]
+        profile = MatchingProfile(
+            lexical_weight=float(data["lexical_weight"]),
+            answer_weight=float(data["answer_weight"]),
+            document_weight=float(data["document_weight"]),
+            thresholds=Thresholds(float(t["answer"]), float(t["suggest"]), float(t["margin"])),
+            chosen_on=str(data.get("chosen_on", "")),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # A broken profile must not stop the bot: the code defaults still answer.
+        log.warning("ignoring %s: %s", path, exc)
+        return None
+    if not all(0.0 <= w <= 2.0 for w in (profile.lexical_weight, profile.answer_weight, profile.document_weight)):
+        log.warning("ignoring %s: weights out of range", path)
+        return None
+    return profile
+
+
+def write_profile(model_dir: str | Path, profile: MatchingProfile) -> Path:
+    path = Path(model_dir) / PROFILE
+    path.write_text(json.dumps(profile.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path

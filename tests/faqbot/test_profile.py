@@ -1,0 +1,58 @@
+"""A model's matching profile: loaded from its folder, and the admin's own settings still win."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from faq.types import Thresholds
+from faqbot.app import open_service
+from faqbot.settings import CoreSettings
+from model.fake import HashingEncoder
+from model.profile import PROFILE, MatchingProfile, load_profile, write_profile
+
+PROFILE_VALUES = MatchingProfile(0.25, 0.9, 0.15, Thresholds(0.7, 0.4, 0.02), "DEV clubs")
+
+
+def test_profile_round_trip(tmp_path: Path) -> None:
+    write_profile(tmp_path, PROFILE_VALUES)
+    assert load_profile(tmp_path) == PROFILE_VALUES
+    assert load_profile(tmp_path / "missing") is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["{broken", json.dumps({"lexical_weight": 0.3}), json.dumps({**PROFILE_VALUES.to_json(), "answer_weight": 9})],
+)
+def test_a_broken_profile_is_ignored_not_fatal(tmp_path: Path, content: str) -> None:
+    (tmp_path / PROFILE).write_text(content, encoding="utf-8")
+    assert load_profile(tmp_path) is None
+
+
+def test_settings_the_admin_gave_override_the_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("FAQBOT_ANSWER_THRESHOLD", "0.8")
+    monkeypatch.setenv("FAQBOT_LEXICAL_WEIGHT", "0.5")
+    chosen = CoreSettings(db=tmp_path / "x.db").matching(PROFILE_VALUES)
+    assert chosen.thresholds == Thresholds(0.8, 0.4, 0.02)
+    assert (chosen.lexical_weight, chosen.answer_weight, chosen.document_weight) == (0.5, 0.9, 0.15)
+    defaults = CoreSettings(db=tmp_path / "x.db").matching(None)
+    assert defaults.thresholds.answer == 0.8 and defaults.chosen_on == "defaults"
+
+
+async def test_open_service_uses_the_profile_of_the_model_it_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    write_profile(model_dir, PROFILE_VALUES)
+    monkeypatch.setattr("faqbot.app.load_encoder", lambda *a, **k: HashingEncoder())
+    async with open_service(CoreSettings(db=tmp_path / "a.db", model=str(model_dir))) as service:
+        assert service.default_thresholds == PROFILE_VALUES.thresholds
+        assert (service.lexical_weight, service.answer_weight, service.document_weight) == (0.25, 0.9, 0.15)
+    # a caller that brings its own encoder keeps the code defaults unless it passes a profile
+    async with open_service(CoreSettings(db=tmp_path / "b.db", model=str(model_dir)), encoder=HashingEncoder()) as svc:
+        assert svc.default_thresholds == Thresholds()
