@@ -13,6 +13,7 @@ from typing import Any
 from . import payloads as p
 from .constants import JSON, ROLE_MENTION, USER_MENTION
 from .gateway_control import GatewayControlMixin
+from .limits import DELIVERED_CONTENT_MAX
 
 
 class DispatchMixin(GatewayControlMixin):
@@ -162,7 +163,15 @@ class DispatchMixin(GatewayControlMixin):
         ``<@id>`` mentions in ``content`` (as Discord computes them), ``mention_roles`` to
         ``<@&id>``.  ``reply_to`` (a message dict or id) adds ``message_reference`` and
         ``referenced_message`` (type 19 REPLY).  Returns the payload (also kept in ``messages``).
+
+        ``content`` longer than 4,000 characters raises ``ValueError``: Discord delivers no such
+        message (2,000 without Nitro, 4,000 with), so a test cannot claim the bot copes with one.
         """
+        if len(content) > DELIVERED_CONTENT_MAX:
+            raise ValueError(
+                f"Discord never delivers a message of {len(content)} characters (max {DELIVERED_CONTENT_MAX}); "
+                "test the core or CLI with it instead"
+            )
         cid = str(channel_id)
         author_d = dict(author or self.default_user)
         if "user" in author_d:  # a member payload was passed
@@ -214,7 +223,10 @@ class DispatchMixin(GatewayControlMixin):
                 "channel_id": ref["channel_id"] if ref else cid,
                 **({"guild_id": gid} if gid else {}),
             }
-            msg["referenced_message"] = ref
+            # The nested message is a plain message object: no gateway extras (guild_id, member).
+            msg["referenced_message"] = (
+                None if ref is None else {k: v for k, v in ref.items() if k not in ("guild_id", "member")}
+            )
         if gid is not None:
             msg["guild_id"] = gid
             if member is None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import secrets
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -112,7 +111,7 @@ class InteractionDispatchMixin(CommandOptionsMixin, GatewayControlMixin):
             token=payload["token"],
             type=payload["type"],
             payload=payload,
-            sent_at=time.monotonic(),
+            sent_at=self.clock(),
         )
         self.interactions[state.token] = state
         await self.dispatch("INTERACTION_CREATE", payload)
@@ -293,6 +292,8 @@ class InteractionDispatchMixin(CommandOptionsMixin, GatewayControlMixin):
             msg = self.messages.get(str(message["id"]), dict(message))
         else:
             msg = self.messages[str(message)]
+        # Components on a message Discord delivers always carry their numeric ``id``.
+        msg["components"] = self._assign_component_ids(msg.get("components") or [])
         found = next(
             (c for c in walk_components(msg.get("components") or []) if c.get("custom_id") == custom_id),
             None,
