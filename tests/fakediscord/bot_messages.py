@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import payloads as p
+from .components import plain_message
 from .constants import APPLICATION_COMMAND, EPHEMERAL, JSON, USER_MENTION, Reply
 from .gateway_control import GatewayControlMixin
 from .interaction_models import InteractionState
@@ -97,7 +98,7 @@ class BotMessagesMixin(GatewayControlMixin):
             referenced = self.messages.get(str(ref.get("message_id")))
             if referenced is None and ref.get("fail_if_not_exists", True):
                 raise FormError.at("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
-            msg["referenced_message"] = referenced
+            msg["referenced_message"] = plain_message(referenced)
             if message_type == 0:
                 msg["type"] = 19
         if interaction is not None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import payloads as p
+from .components import plain_message
 from .constants import JSON, ROLE_MENTION, USER_MENTION
 from .gateway_control import GatewayControlMixin
 from .limits import DELIVERED_CONTENT_MAX
@@ -223,10 +224,7 @@ class DispatchMixin(GatewayControlMixin):
                 "channel_id": ref["channel_id"] if ref else cid,
                 **({"guild_id": gid} if gid else {}),
             }
-            # The nested message is a plain message object: no gateway extras (guild_id, member).
-            msg["referenced_message"] = (
-                None if ref is None else {k: v for k, v in ref.items() if k not in ("guild_id", "member")}
-            )
+            msg["referenced_message"] = plain_message(ref)
         if gid is not None:
             msg["guild_id"] = gid
             if member is None:

@@ -105,7 +105,8 @@ class InteractionDispatchMixin(CommandOptionsMixin, GatewayControlMixin):
             )
         return payload
 
-    async def _send_interaction(self, payload: JSON) -> InteractionHandle:
+    def _register_interaction(self, payload: JSON) -> InteractionState:
+        """Make the interaction's token known to the REST routes (its windows start now)."""
         state = InteractionState(
             id=payload["id"],
             token=payload["token"],
@@ -114,6 +115,10 @@ class InteractionDispatchMixin(CommandOptionsMixin, GatewayControlMixin):
             sent_at=self.clock(),
         )
         self.interactions[state.token] = state
+        return state
+
+    async def _send_interaction(self, payload: JSON) -> InteractionHandle:
+        state = self._register_interaction(payload)
         await self.dispatch("INTERACTION_CREATE", payload)
         return InteractionHandle(
             fd=self,

@@ -229,6 +229,12 @@ class _Validator:
         The intended branch is the one whose ``type`` property (the component / callback /
         option type) matches the value's, else the first branch of a matching JSON type.
         """
+        resolved = [self.resolve(b) for b in branches]
+        if all("const" in b for b in resolved):  # an enum spelled as titled consts
+            if any(_same(value, b["const"]) for b in resolved):
+                return []
+            shown = ", ".join(repr(b["const"]) for b in resolved)
+            return [Problem(path, "BASE_TYPE_CHOICES", f"Value must be one of ({shown}).")]
         results = []
         for branch in branches:
             problems = self.check(branch, value, path)
@@ -247,7 +253,7 @@ class _Validator:
         return [Problem(path, "UNION_TYPE_CHOICES", f"Value of type {type(value).__name__} is not allowed here.")]
 
 
-_TYPE_CODES = {code for code, _ in _TYPE_ERRORS.values()} | {"BASE_TYPE_CHOICES"}
+_TYPE_CODES = {code for code, _ in _TYPE_ERRORS.values()}
 
 
 def _same(value: Any, choice: Any) -> bool:

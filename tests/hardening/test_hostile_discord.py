@@ -49,6 +49,8 @@ def delivered(content: str) -> str:
     ``test_hostile_input.py`` gives the core and the CLI the full texts.
     """
     return content[:DELIVERED_CONTENT_MAX]
+
+
 DISCORD_IMPORTS = [f for f in import_files() if len(f.data) <= 2**20 and not f.replace]
 
 
@@ -102,7 +104,9 @@ async def test_mention(h: Harness, case: Question) -> None:
 async def test_faq_channel_burst_of_hostile_messages(h: Harness) -> None:
     """Every hostile text posted at once in an FAQ channel: at most one reply each, none to empties."""
     fd, a = h.fd, h.a
-    sent = [await fd.message_create(a.faq_channel, a.bob, delivered(case.text or "\u200b")) for case in DISCORD_QUESTIONS]
+    sent = [
+        await fd.message_create(a.faq_channel, a.bob, delivered(case.text or "\u200b")) for case in DISCORD_QUESTIONS
+    ]
     await asyncio.sleep(1.0)
     await fd.settle()
     replies = fd.messages_sent(a.faq_channel)
