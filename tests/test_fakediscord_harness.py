@@ -111,6 +111,7 @@ async def test_connects_ready_and_guilds(compress: bool) -> None:
             assert bot.get_guild(int(later["id"])) is guild
         assert {c.route for c in fd.calls()} >= {"/users/@me", "/oauth2/applications/@me"}
         fd.assert_no_unmatched_calls()
+        fd.assert_no_refused_calls()
         assert discord.http.Route.BASE == "https://discord.com/api/v10"  # restored
 
 

@@ -87,6 +87,7 @@ async def h(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
             await bot.configs.set_cooldown(world.a.id, 0)
             yield Harness(world, bot)
         fd.assert_no_unmatched_calls()
+        fd.assert_no_refused_calls()
 
 
 @pytest.mark.parametrize("case", DISCORD_QUESTIONS, ids=lambda c: c.id)
