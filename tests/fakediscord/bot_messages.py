@@ -79,7 +79,6 @@ class BotMessagesMixin(GatewayControlMixin):
             "mention_everyone": False,
             "mentions": self._mentions_for(content, body.get("allowed_mentions")),
             "mention_roles": [],
-            "mention_channels": [],
             "attachments": self._attachments_from(body, files),
             "embeds": copy.deepcopy(body.get("embeds") or []),
             "reactions": [],

@@ -204,7 +204,7 @@ class DispatchMixin(GatewayControlMixin):
             "mention_everyone": "@everyone" in content or "@here" in content,
             "mentions": mention_list,
             "mention_roles": [str(r) for r in mention_roles],
-            "mention_channels": [],
+            # No "mention_channels": message.mdx says only crossposted messages carry it.
             "attachments": [dict(a) for a in attachments],
             "embeds": [dict(e) for e in embeds],
             "reactions": [],

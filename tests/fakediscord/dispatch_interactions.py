@@ -52,7 +52,6 @@ class InteractionDispatchMixin(CommandOptionsMixin, GatewayControlMixin):
             "app_permissions": p.BOT_PERMISSIONS,
             "locale": locale or self.locale,
             "entitlements": [],
-            "entitlement_sku_ids": [],
             "attachment_size_limit": 10 * 1024 * 1024,
         }
         if gid is not None:
