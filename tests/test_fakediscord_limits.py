@@ -554,3 +554,14 @@ def test_spec_follows_the_docs_where_they_disagree() -> None:
     # discord.py sends snowflakes as numbers and permissions as digit strings; Discord takes both.
     sync = [{**command()[0], "default_member_permissions": "32", "id": 123}]
     assert spec_problems("PUT", "/applications/{application_id}/commands", sync) == []
+
+
+async def test_single_command_create_and_edit_are_checked(fake: Fake) -> None:
+    path = f"/applications/{fake.fd.application_id}/guilds/{fake.guild_id}/commands"
+    status, answer, _ = await fake.call("POST", path, {"name": "Bad Name", "description": "x"})
+    assert status == 400 and error_at(answer, ("name",))[0]["code"] == "APPLICATION_COMMAND_INVALID_NAME"
+    status, created, _ = await fake.call("POST", path, command()[0])
+    assert status == 201
+    assert (await fake.call("PATCH", f"{path}/{created['id']}", {"description": "설" * 100}))[0] == 200
+    status, answer, _ = await fake.call("PATCH", f"{path}/{created['id']}", {"description": "설" * 101})
+    assert status == 400 and error_at(answer, ("description",))

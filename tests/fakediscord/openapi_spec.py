@@ -16,6 +16,7 @@ Where the spec disagrees with Discord's docs (``../shared/specs/discord/docs``),
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import functools
 import json
@@ -78,6 +79,11 @@ def _load() -> tuple[dict[str, Any], dict[tuple[str, str], Schema]] | None:
             if schema is not None:
                 bodies[(method.upper(), _PARAM.sub("{}", template))] = schema
     return schemas, bodies
+
+
+async def preload() -> None:
+    """Read the spec off the event loop (it is 1.2 MB): a first request must not stall the bot."""
+    await asyncio.to_thread(_load)
 
 
 def body_schema(method: str, template: str) -> Schema | None:

@@ -38,6 +38,7 @@ from .dispatch import DispatchMixin
 from .dispatch_interactions import InteractionDispatchMixin
 from .interaction_models import CALLBACK_ROUTE, WEBHOOK_ROUTE
 from .limits import CHANNEL_MESSAGE_FLAGS, command_problems, commands_problems, message_problems
+from .openapi_spec import preload as preload_spec
 from .rest_app import AppRoutesMixin
 from .rest_channels import ChannelRoutesMixin
 from .rest_commands import CommandRoutesMixin
@@ -87,6 +88,7 @@ class FakeDiscord(
         await self.stop()
 
     async def start(self) -> None:
+        await preload_spec()
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/", self.gateway.handle)
         app.router.add_get("/resume", self.gateway.handle)
