@@ -24,6 +24,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 CONTENT_LIMIT = 2000  # characters of message content
 BUTTON_LABEL_LIMIT = 80
 CHOICE_NAME_LIMIT = 100
+CHOICE_VALUE_LIMIT = 100  # characters of a string choice's value
 ELLIPSIS = "…"
 
 

@@ -46,7 +46,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _ID = r"[0-9]{1,19}"  # a snowflake or row id; longer digit runs are forgeries (SQLite int64)
-MODAL_ALTERNATES_LIMIT = 4000  # Discord's text-input maximum
+MODAL_TEXT_LIMIT = 4000  # Discord's text-input maximum
+MODAL_ALTERNATE_FIELDS = 3  # a modal has at most 5 inputs: question, answer, then alternates
 
 Handler = Callable[[discord.Interaction], Awaitable[None]]
 
@@ -284,8 +285,30 @@ def alternates_from(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
+def alternate_chunks(alternates: Sequence[str], fields: int = MODAL_ALTERNATE_FIELDS) -> list[str] | None:
+    """The alternates as at most ``fields`` texts of whole lines, each within a text input's limit.
+
+    ``None`` when they do not fit: the modal must then leave them out rather than cut them,
+    or an unchanged submit would store what was cut. (30 × 300 characters fit in 3 fields.)
+    """
+    chunks: list[str] = []
+    for alt in alternates:
+        if chunks and len(chunks[-1]) + 1 + len(alt) <= MODAL_TEXT_LIMIT:
+            chunks[-1] += "\n" + alt
+        else:
+            chunks.append(alt)
+    if len(chunks) > fields or any(len(c) > MODAL_TEXT_LIMIT for c in chunks):
+        return None
+    return chunks or [""]
+
+
 class FaqModal(discord.ui.Modal):
-    """Question, answer and alternates (one per line). Its custom_id is random per opening."""
+    """Question, answer and alternates (one per line). Its custom_id is random per opening.
+
+    Alternates that do not fit one text input (4,000 characters) continue in up to two more.
+    Should they not fit at all, they are left out and kept as they are (edit them with
+    ``/faq-admin alt``): a submit never stores less than the modal showed.
+    """
 
     def __init__(
         self,
@@ -313,22 +336,34 @@ class FaqModal(discord.ui.Modal):
             max_length=MAX_ANSWER_CHARS,
             default=answer or None,
         )
-        self.alternates: discord.ui.TextInput[FaqModal] = discord.ui.TextInput(
-            label="대체 질문 (한 줄에 하나, 선택)",
-            custom_id="alternates",
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=MODAL_ALTERNATES_LIMIT,
-            default="\n".join(alternates)[:MODAL_ALTERNATES_LIMIT] or None,
-        )
-        for item in (self.question, self.answer, self.alternates):
-            self.add_item(item)
+        self.add_item(self.question)
+        self.add_item(self.answer)
+        chunks = alternate_chunks(alternates)
+        # Not shown, so not editable here: submitted as they were.
+        self.hidden_alternates: tuple[str, ...] = tuple(alternates) if chunks is None else ()
+        self.alternate_inputs: list[discord.ui.TextInput[FaqModal]] = []
+        for i, chunk in enumerate(chunks or []):
+            field: discord.ui.TextInput[FaqModal] = discord.ui.TextInput(
+                label="대체 질문 (한 줄에 하나, 선택)" if i == 0 else f"대체 질문 (이어서 {i + 1})",
+                custom_id="alternates" if i == 0 else f"alternates{i + 1}",
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=MODAL_TEXT_LIMIT,
+                default=chunk or None,
+            )
+            self.alternate_inputs.append(field)
+            self.add_item(field)
+
+    @property
+    def alternates_text(self) -> str:
+        return "\n".join(field.value for field in self.alternate_inputs)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         scope = await ensure_admin(interaction)
         if scope != self.scope:  # opened in one guild, submitted in another
             raise InvalidInput("다른 서버에서 연 입력 창이에요.")
-        draft = FaqDraft(self.question.value, self.answer.value, alternates_from(self.alternates.value))
+        alternates = self.hidden_alternates or alternates_from(self.alternates_text)
+        draft = FaqDraft(self.question.value, self.answer.value, alternates)
         await self._on_done(interaction, scope, draft)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:

@@ -19,6 +19,7 @@ from tests.fakediscord import (
     member_payload,
     started_bot,
 )
+from tests.fakediscord.components import walk_components
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -110,6 +111,7 @@ async def test_connects_ready_and_guilds(compress: bool) -> None:
             assert bot.get_guild(int(later["id"])) is guild
         assert {c.route for c in fd.calls()} >= {"/users/@me", "/oauth2/applications/@me"}
         fd.assert_no_unmatched_calls()
+        fd.assert_no_refused_calls()
         assert discord.http.Route.BASE == "https://discord.com/api/v10"  # restored
 
 
@@ -128,6 +130,9 @@ async def test_message_reply(fake_discord: FakeDiscord, guild: dict) -> None:
     assert call.response["type"] == 19 and call.response["referenced_message"]["id"] == sent["id"]
     assert call.headers["Authorization"] == "Bot fake-token"
     assert seen == ["회비 얼마예요?"]  # the echoed bot reply is ignored by author.bot
+    # A nested message is a plain message object, without the gateway's guild_id/member.
+    assert not {"guild_id", "member"} & set(call.response["referenced_message"])
+    assert "member" in sent and "guild_id" in sent
 
 
 async def test_slash_ephemeral_deferred_and_followup(fake_discord: FakeDiscord, guild: dict) -> None:
@@ -174,6 +179,9 @@ async def test_button_click(fake_discord: FakeDiscord, guild: dict) -> None:
         assert posted.json["components"][0]["components"][0]["custom_id"] == "faq:helpful"
         click = await fd.interaction_component("faq:helpful", message=posted.response, user=ALICE)
         cb = await click.callback(timeout=3)
+    # As Discord delivers them: every component numbered, a unicode emoji without "id".
+    delivered = click.payload["message"]["components"]
+    assert all(isinstance(c.get("id"), int) for c in walk_components(delivered))
     assert cb.json["type"] == 4
     assert cb.json["data"] == {**cb.json["data"], "content": "고마워요!", "flags": 64}
     assert click.payload["data"]["component_type"] == 2

@@ -21,6 +21,7 @@ from bot.checks import ADMIN_PERMISSIONS, admin_only, scope_of
 from bot.client import FaqBot
 from bot.replies import (
     CHOICE_NAME_LIMIT,
+    CHOICE_VALUE_LIMIT,
     CONTENT_LIMIT,
     NO_MENTIONS,
     answer_text,
@@ -74,6 +75,14 @@ def faq_details(faq: Faq) -> str:
     alternates = "\n".join(f"- {a}" for a in faq.alternates)
     extra = f"\n**대체 질문 {len(faq.alternates)}개**\n{alternates}" if faq.alternates else ""
     return trim(answer_text(faq.question, faq.answer, faq.id, None) + extra, CONTENT_LIMIT)
+
+
+def full_alternate(alternates: tuple[str, ...], text: str) -> str:
+    """The alternate an autocomplete value names: choice values hold only its first 100 characters."""
+    if text in alternates or len(text) != CHOICE_VALUE_LIMIT:
+        return text
+    matches = [a for a in alternates if a[:CHOICE_VALUE_LIMIT] == text]
+    return matches[0] if len(matches) == 1 else text
 
 
 def _reason(record: QueryRecord) -> str:
@@ -137,7 +146,7 @@ class FaqCommands(commands.Cog):
             return []
         key = normalized_key(current) if current.strip() else ""
         return [
-            app_commands.Choice(name=trim(a, CHOICE_NAME_LIMIT), value=a[:100])
+            app_commands.Choice(name=trim(a, CHOICE_NAME_LIMIT), value=a[:CHOICE_VALUE_LIMIT])
             for a in faq.alternates
             if not key or key in normalized_key(a)
         ][:25]
@@ -220,7 +229,11 @@ class FaqCommands(commands.Cog):
             draft = clean_draft(draft)
             await inter.response.defer(ephemeral=True, thinking=True)
             updated = await self.bot.service.update(scope, faq.id, draft, actor(inter.user))
-            await send_ephemeral(inter, f"✅ FAQ #{updated.id}을(를) 고쳤어요.\n{updated.question}")
+            note = "\n대체 질문은 입력 창에 다 담을 수 없어 그대로 두었어요. `/faq-admin alt`로 고쳐 주세요."
+            await send_ephemeral(
+                inter,
+                f"✅ FAQ #{updated.id}을(를) 고쳤어요.\n{updated.question}" + (note if modal.hidden_alternates else ""),
+            )
 
         modal = FaqModal(
             title=f"FAQ #{faq.id} 수정",
@@ -273,6 +286,7 @@ class FaqCommands(commands.Cog):
         """FAQ의 대체 질문을 지워요."""
         scope = scope_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        text = full_alternate((await self.bot.service.get(scope, faq_id)).alternates, text)
         faq = await self.bot.service.remove_alternate(scope, faq_id, text, actor(interaction.user))
         await send_ephemeral(interaction, f"✅ FAQ #{faq.id}의 대체 질문을 지웠어요 ({len(faq.alternates)}개 남음).")
 

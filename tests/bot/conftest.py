@@ -103,6 +103,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         b = await make_club(fd, "멋사B")
         yield World(fd, tmp_path / "bot.db", a, b)
         fd.assert_no_unmatched_calls()
+        fd.assert_no_refused_calls()
 
 
 def bot_settings(db: Path, **overrides: Any) -> BotSettings:

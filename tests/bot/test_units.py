@@ -7,8 +7,8 @@ import pytest
 from bot.checks import has_admin_check
 from bot.exts.faq_commands import FaqCommands, faq_pages
 from bot.replies import CONTENT_LIMIT, answer_text, split_text, trim
-from bot.views import render_answer
-from faq.text import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
+from bot.views import FaqModal, alternate_chunks, alternates_from, render_answer
+from faq.text import MAX_ALTERNATES, MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
 from faq.types import Answer, Candidate, Faq, Status
 
 
@@ -43,3 +43,21 @@ def test_trim_and_pages() -> None:
     faqs = [Faq(i, "g", "질문" * 100, "a", (), "t", "", "t", "") for i in range(1, 40)]
     pages = faq_pages(faqs)
     assert all(len(p) <= 1900 for p in pages) and sum(p.count("`#") for p in pages) == 39
+
+
+async def test_alternates_the_modal_cannot_hold_are_left_out_and_kept() -> None:
+    """Alternates fill up to three inputs whole; more than that is not shown and submitted as is."""
+
+    async def done(*_: object) -> None: ...
+
+    fitting = [f"{i:02d}" + "가" * (MAX_QUESTION_CHARS - 2) for i in range(MAX_ALTERNATES)]
+    modal = FaqModal(title="수정", scope="g", on_done=done, question="q", answer="a", alternates=fitting)
+    rows = modal.to_dict()["components"]
+    assert len(rows) == 5 and not modal.hidden_alternates
+    assert [len(r["components"][0].get("value", "")) <= 4000 for r in rows] == [True] * 5
+    assert alternates_from(modal.alternates_text) == tuple(fitting)
+
+    too_many = fitting * 2  # only possible if the limits grew: never cut, leave out instead
+    assert alternate_chunks(too_many) is None
+    hidden = FaqModal(title="수정", scope="g", on_done=done, question="q", answer="a", alternates=too_many)
+    assert len(hidden.to_dict()["components"]) == 2 and hidden.hidden_alternates == tuple(too_many)

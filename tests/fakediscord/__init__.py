@@ -46,14 +46,26 @@ Pieces:
   ``thread_channel``, ``permissions_value``, ``ADMIN_PERMISSIONS`` / ``MEMBER_PERMISSIONS``,
   ``snowflake()``.
 * ``fixtures.py`` - the ``fake_discord`` pytest fixture.
+* ``limits.py`` / ``openapi_spec.py`` - Discord's documented limits and its OpenAPI spec, as
+  checks on request bodies (``rest_errors.py`` turns them into Discord's error answers).
 
-Discord behaviour the fake reproduces (so tests catch real bugs): messages over 2000 chars,
-empty messages and oversized embeds get Discord's 400 errors; a second response to one
-interaction gets 400/40060 "already acknowledged"; a followup before any response gets 404;
-the first followup after a thinking defer edits the loading message and keeps its
-ephemerality; the bot's own non-ephemeral messages are echoed back as MESSAGE_CREATE;
-slash interactions exist only for commands the bot synced (otherwise ``LookupError``), with
-option types taken from the synced schema; a RESUME replays exactly the missed events.
+Discord behaviour the fake reproduces (so tests catch real bugs): every request body is checked
+before its handler runs, against Discord's documented limits (``limits.py``: content 2,000,
+embeds, 5 action rows of 5 buttons, select options, custom_id/label lengths, unique custom_ids,
+modal title/rows/labels/values, 25 autocomplete choices of 100 characters, command names,
+descriptions, option count and order, allowed flags per endpoint) and, when
+``../shared/specs/discord`` is present, Discord's OpenAPI spec (``openapi_spec.py``; the docs win
+where they disagree); a refusal is 400/50035 ``{code, message, errors}`` with field paths, and
+``fd.assert_no_refused_calls()`` (run by the fixtures) fails a test whose bot sent one.  Empty
+messages get 400/50006; a second response to one interaction gets 400/40060; a callback later
+than 3 s gets 404/10062 and a token older than 15 minutes 401/50027 (``fd.clock`` can be moved);
+a followup before any response gets 404; the first followup after a thinking defer edits the
+loading message and keeps its ephemerality; followups always return the message; the bot's own
+non-ephemeral messages are echoed back as MESSAGE_CREATE; slash interactions exist only for
+commands the bot synced (otherwise ``LookupError``), with option types taken from the synced
+schema; a RESUME replays exactly the missed events.  The fake dispatches only what Discord can
+deliver: ``message_create`` refuses content over 4,000 characters (``ValueError``), delivered
+components carry ids.
 
 Timing: ids in payloads are strings (as on the wire); helpers accept ints or strings.  No
 sleeps are needed: await ``wait_for_call``/``handle.callback()``/``bot.wait_for(...)``.

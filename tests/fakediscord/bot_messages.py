@@ -10,21 +10,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import payloads as p
-from .components import walk_components
+from .components import plain_message
 from .constants import APPLICATION_COMMAND, EPHEMERAL, JSON, USER_MENTION, Reply
 from .gateway_control import GatewayControlMixin
 from .interaction_models import InteractionState
+from .limits import EDITABLE_FLAGS
 from .records import UploadedFile
 from .rest_errors import FormError
 
 
 class BotMessagesMixin(GatewayControlMixin):
-    def _assign_component_ids(self, components: list[JSON]) -> list[JSON]:
-        for comp in walk_components(components):
-            if isinstance(comp, dict) and not comp.get("id"):
-                comp["id"] = next(self._component_ids)
-        return components
-
     def _attachments_from(
         self, body: Mapping[str, Any], files: Sequence[UploadedFile], existing: Sequence[JSON] = ()
     ) -> list[JSON]:
@@ -84,7 +79,6 @@ class BotMessagesMixin(GatewayControlMixin):
             "mention_everyone": False,
             "mentions": self._mentions_for(content, body.get("allowed_mentions")),
             "mention_roles": [],
-            "mention_channels": [],
             "attachments": self._attachments_from(body, files),
             "embeds": copy.deepcopy(body.get("embeds") or []),
             "reactions": [],
@@ -102,8 +96,8 @@ class BotMessagesMixin(GatewayControlMixin):
             msg["message_reference"] = {"type": 0, "channel_id": channel_id, **ref}
             referenced = self.messages.get(str(ref.get("message_id")))
             if referenced is None and ref.get("fail_if_not_exists", True):
-                raise FormError("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
-            msg["referenced_message"] = referenced
+                raise FormError.at("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
+            msg["referenced_message"] = plain_message(referenced)
             if message_type == 0:
                 msg["type"] = 19
         if interaction is not None:
@@ -129,9 +123,13 @@ class BotMessagesMixin(GatewayControlMixin):
         return msg
 
     def _apply_edit(self, msg: JSON, body: Mapping[str, Any], files: Sequence[UploadedFile]) -> JSON:
-        for key in ("content", "embeds", "flags"):
+        for key in ("content", "embeds"):
             if key in body and body[key] is not None:
                 msg[key] = copy.deepcopy(body[key])
+        if isinstance(body.get("flags"), int):
+            # message.mdx: an edit may change SUPPRESS_EMBEDS / IS_COMPONENTS_V2 only; other
+            # flag changes "are currently ignored without error" (ephemerality stays).
+            msg["flags"] = (msg["flags"] & ~EDITABLE_FLAGS) | (body["flags"] & EDITABLE_FLAGS)
         if "content" in body and body["content"] is None:
             msg["content"] = ""
         if "components" in body:

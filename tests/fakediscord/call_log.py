@@ -124,3 +124,14 @@ class CallLogMixin(FakeDiscordState):
         if bad and not self.allow_unmatched_routes:
             listing = ", ".join(f"{c.method} {c.path}" for c in bad)
             raise AssertionError(f"bot called routes FakeDiscord does not implement: {listing}")
+
+    def refused_calls(self) -> list[RecordedCall]:
+        """Calls refused for their body (400/50035 "Invalid Form Body")."""
+        return [c for c in self._calls if c.status == 400 and (c.response or {}).get("code") == 50035]
+
+    def assert_no_refused_calls(self) -> None:
+        """The bot sent nothing Discord would refuse as an invalid body."""
+        bad = self.refused_calls()
+        if bad:
+            listing = "; ".join(f"{c.method} {c.path}: {c.response['errors']}" for c in bad)
+            raise AssertionError(f"bot sent bodies Discord refuses: {listing}")

@@ -19,6 +19,11 @@ def walk_components(components: Iterable[Mapping[str, Any]]) -> Iterable[Mapping
             yield from walk_components([comp["accessory"]])
 
 
+def plain_message(msg: Mapping[str, Any] | None) -> JSON | None:
+    """A stored message as Discord nests it (``referenced_message``): without gateway extras."""
+    return None if msg is None else {k: v for k, v in msg.items() if k not in ("guild_id", "member")}
+
+
 def submitted_component(comp: Mapping[str, Any], values: Mapping[str, Any], used: set[str]) -> JSON | None:
     """The modal-submit form of ``comp`` filled from ``values`` (custom_id -> value); adds custom_ids to ``used``."""
     ctype = comp["type"]

@@ -11,8 +11,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import payloads as p
+from .components import plain_message
 from .constants import JSON, ROLE_MENTION, USER_MENTION
 from .gateway_control import GatewayControlMixin
+from .limits import DELIVERED_CONTENT_MAX
 
 
 class DispatchMixin(GatewayControlMixin):
@@ -162,7 +164,15 @@ class DispatchMixin(GatewayControlMixin):
         ``<@id>`` mentions in ``content`` (as Discord computes them), ``mention_roles`` to
         ``<@&id>``.  ``reply_to`` (a message dict or id) adds ``message_reference`` and
         ``referenced_message`` (type 19 REPLY).  Returns the payload (also kept in ``messages``).
+
+        ``content`` longer than 4,000 characters raises ``ValueError``: Discord delivers no such
+        message (2,000 without Nitro, 4,000 with), so a test cannot claim the bot copes with one.
         """
+        if len(content) > DELIVERED_CONTENT_MAX:
+            raise ValueError(
+                f"Discord never delivers a message of {len(content)} characters (max {DELIVERED_CONTENT_MAX}); "
+                "test the core or CLI with it instead"
+            )
         cid = str(channel_id)
         author_d = dict(author or self.default_user)
         if "user" in author_d:  # a member payload was passed
@@ -194,7 +204,7 @@ class DispatchMixin(GatewayControlMixin):
             "mention_everyone": "@everyone" in content or "@here" in content,
             "mentions": mention_list,
             "mention_roles": [str(r) for r in mention_roles],
-            "mention_channels": [],
+            # No "mention_channels": message.mdx says only crossposted messages carry it.
             "attachments": [dict(a) for a in attachments],
             "embeds": [dict(e) for e in embeds],
             "reactions": [],
@@ -214,7 +224,7 @@ class DispatchMixin(GatewayControlMixin):
                 "channel_id": ref["channel_id"] if ref else cid,
                 **({"guild_id": gid} if gid else {}),
             }
-            msg["referenced_message"] = ref
+            msg["referenced_message"] = plain_message(ref)
         if gid is not None:
             msg["guild_id"] = gid
             if member is None:

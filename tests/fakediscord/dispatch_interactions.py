@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import secrets
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -53,7 +52,6 @@ class InteractionDispatchMixin(CommandOptionsMixin, GatewayControlMixin):
             "app_permissions": p.BOT_PERMISSIONS,
             "locale": locale or self.locale,
             "entitlements": [],
-            "entitlement_sku_ids": [],
             "attachment_size_limit": 10 * 1024 * 1024,
         }
         if gid is not None:
@@ -106,15 +104,20 @@ class InteractionDispatchMixin(CommandOptionsMixin, GatewayControlMixin):
             )
         return payload
 
-    async def _send_interaction(self, payload: JSON) -> InteractionHandle:
+    def _register_interaction(self, payload: JSON) -> InteractionState:
+        """Make the interaction's token known to the REST routes (its windows start now)."""
         state = InteractionState(
             id=payload["id"],
             token=payload["token"],
             type=payload["type"],
             payload=payload,
-            sent_at=time.monotonic(),
+            sent_at=self.clock(),
         )
         self.interactions[state.token] = state
+        return state
+
+    async def _send_interaction(self, payload: JSON) -> InteractionHandle:
+        state = self._register_interaction(payload)
         await self.dispatch("INTERACTION_CREATE", payload)
         return InteractionHandle(
             fd=self,
@@ -293,6 +296,8 @@ class InteractionDispatchMixin(CommandOptionsMixin, GatewayControlMixin):
             msg = self.messages.get(str(message["id"]), dict(message))
         else:
             msg = self.messages[str(message)]
+        # Components on a message Discord delivers always carry their numeric ``id``.
+        msg["components"] = self._assign_component_ids(msg.get("components") or [])
         found = next(
             (c for c in walk_components(msg.get("components") or []) if c.get("custom_id") == custom_id),
             None,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from . import payloads as p
 from .bot_messages import BotMessagesMixin
 from .constants import JSON, Reply
-from .rest_errors import RestError, check_content_length, check_message_payload
+from .limits import check_new_message
+from .rest_errors import RestError
 from .rest_router import RestRequest
 
 
@@ -43,7 +44,7 @@ class ChannelRoutesMixin(BotMessagesMixin):
         self._channel(req)
         cid = req.params["channel_id"]
         body = req.json or {}
-        check_message_payload(body, files=len(req.files))
+        check_new_message(body, files=len(req.files))
         msg = self._new_message(cid, body, req.files)
         await self._echo("MESSAGE_CREATE", msg)
         return 200, msg
@@ -55,9 +56,7 @@ class ChannelRoutesMixin(BotMessagesMixin):
         msg = self._channel_message(req)
         if msg["author"]["id"] != self.bot_user["id"]:
             raise RestError(403, 50005, "Cannot edit a message authored by another user")
-        body = req.json or {}
-        check_content_length(body.get("content"))
-        return await self._edit_and_echo(msg, body, req.files)
+        return await self._edit_and_echo(msg, req.json or {}, req.files)
 
     async def _delete_message(self, req: RestRequest) -> Reply:
         return await self._delete_and_echo(self._channel_message(req))

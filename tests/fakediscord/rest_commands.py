@@ -1,7 +1,9 @@
 """REST routes for application commands (global and per guild): what ``bot.tree.sync()`` and friends call.
 
 Synced commands are kept in ``fd.commands`` (key ``None`` = global, else the guild id); the
-``interaction_*`` helpers only build interactions for commands found there.
+``interaction_*`` helpers only build interactions for commands found there.  Bodies are checked
+by the router (``limits.command_problems``: names, descriptions, option count and order, choices,
+size); an edit is checked as the command it would produce.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .constants import JSON, Reply
-from .rest_errors import RestError
+from .limits import command_problems
+from .rest_errors import RestError, raise_if
 from .rest_router import RestRequest
 from .state import FakeDiscordState
 
@@ -47,8 +50,10 @@ class CommandRoutesMixin(FakeDiscordState):
             "description_localizations": None,
             "contexts": None,
             "integration_types": [0],
-            **copy.deepcopy(dict(body)),
         }
+        # A null in the request means "the default" for these; Discord answers with the value.
+        nullable = {"default_member_permissions", "name_localizations", "description_localizations", "contexts"}
+        cmd.update({k: copy.deepcopy(v) for k, v in body.items() if v is not None or k in nullable or k not in cmd})
         cmd["id"] = old["id"] if old else str(self.snowflake())
         cmd["application_id"] = self.application_id
         cmd["version"] = str(self.snowflake())
@@ -87,6 +92,7 @@ class CommandRoutesMixin(FakeDiscordState):
     async def _edit_command(self, req: RestRequest) -> Reply:
         cmds, cmd = self._command_by_id(req)
         updated = {**cmd, **(req.json or {}), "version": str(self.snowflake())}
+        raise_if(command_problems(updated))
         cmds[cmds.index(cmd)] = updated
         return 200, updated
 

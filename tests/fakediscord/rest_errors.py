@@ -1,23 +1,57 @@
-"""Discord's REST error bodies, raised as :class:`RestError`, and its checks on message payloads.
+"""Discord's REST error bodies, raised as :class:`RestError`.
 
 A REST handler (or anything it calls) raises ``RestError``/``FormError``; the router catches it
 once and answers with ``exc.reply``, so handlers only spell out the success path.
+
+Form errors have Discord's shape (``reference.mdx`` "Error Messages")::
+
+    {"code": 50035, "message": "Invalid Form Body",
+     "errors": {"components": {"0": {"components": {"_errors": [{"code": ..., "message": ...}]}}}}}
+
+The checks that produce them live in ``limits.py`` (Discord's documented limits, always on) and
+``openapi_spec.py`` (Discord's OpenAPI spec, when ``../shared/specs/discord`` is present).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .constants import JSON, Reply
 
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One field error: where (``("components", 0, "custom_id")``), Discord's code, its message."""
+
+    path: Path
+    code: str
+    message: str
+
+    def dotted(self) -> str:
+        return ".".join(str(p) for p in self.path)
+
 
 def error_reply(status: int, code: int, message: str, errors: JSON | None = None) -> Reply:
-    """``(status, {"message", "code"[, "errors"]})`` as Discord answers a failed request."""
-    body: JSON = {"message": message, "code": code}
+    """``(status, {"code", "message"[, "errors"]})`` as Discord answers a failed request."""
+    body: JSON = {"code": code, "message": message}
     if errors is not None:
         body["errors"] = errors
     return status, body
+
+
+def errors_tree(problems: Iterable[Problem]) -> JSON:
+    """Discord's nested ``errors`` object: one key per path step, ``_errors`` lists at the leaves."""
+    tree: JSON = {}
+    for problem in problems:
+        node = tree
+        for part in problem.path:
+            node = node.setdefault(str(part), {})
+        node.setdefault("_errors", []).append({"code": problem.code, "message": problem.message})
+    return tree
 
 
 class RestError(Exception):
@@ -29,65 +63,31 @@ class RestError(Exception):
 
 
 class FormError(RestError):
-    """400/50035 "Invalid Form Body" with one error at the dotted field ``path``."""
+    """400/50035 "Invalid Form Body" listing every :class:`Problem` under its field path."""
 
-    def __init__(self, path: str, code: str, message: str) -> None:
-        errors: JSON = {"_errors": [{"code": code, "message": message}]}
-        for part in reversed(path.split(".")):
-            errors = {part: errors}
-        super().__init__(400, 50035, "Invalid Form Body", errors)
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(400, 50035, "Invalid Form Body", errors_tree(self.problems))
 
-
-def max_length_error(path: str, limit: int) -> FormError:
-    return FormError(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
-
-
-def check_content_length(content: str | None) -> None:
-    """Message content over 2000 characters is a 400."""
-    if content and len(content) > 2000:
-        raise max_length_error("content", 2000)
+    @classmethod
+    def at(cls, path: str, code: str, message: str) -> FormError:
+        """One error at a dotted ``path`` (``"data.choices"``)."""
+        parts = tuple(int(p) if p.isdigit() else p for p in path.split(".")) if path else ()
+        return cls([Problem(parts, code, message)])
 
 
-def check_message_payload(payload: Mapping[str, Any], *, files: int = 0) -> None:
-    """Raise the error Discord gives a new message: over 2000 chars, embed limits, or empty."""
-    content = payload.get("content")
-    embeds = payload.get("embeds") or []
-    check_content_length(content)
-    if len(embeds) > 10:
-        raise max_length_error("embeds", 10)
-    total = 0
-    for i, embed in enumerate(embeds):
-        for key, limit in (("title", 256), ("description", 4096)):
-            value = embed.get(key) or ""
-            total += len(value)
-            if len(value) > limit:
-                raise max_length_error(f"embeds.{i}.{key}", limit)
-        fields = embed.get("fields") or []
-        if len(fields) > 25:
-            raise max_length_error(f"embeds.{i}.fields", 25)
-        for f in fields:
-            total += len(f.get("name") or "") + len(f.get("value") or "")
-        total += len((embed.get("footer") or {}).get("text") or "")
-        total += len((embed.get("author") or {}).get("name") or "")
-    if total > 6000:
-        raise FormError("embeds", "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
-    has_body = (
-        bool(content)
-        or bool(embeds)
-        or files > 0
-        or bool(payload.get("components"))
-        or bool(payload.get("sticker_ids"))
-        or bool(payload.get("poll"))
-        or bool(payload.get("attachments"))
-    )
-    if not has_body:
-        raise RestError(400, 50006, "Cannot send an empty message")
+def raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise FormError(problems)
 
 
 def validate_message_payload(payload: Mapping[str, Any], *, files: int = 0) -> Reply | None:
-    """Discord's checks that matter for a bot: non-empty, 2000-char content, embed limits."""
+    """The error Discord gives a new channel message with this body, or ``None`` if it is accepted."""
+    from .limits import check_new_message, message_problems  # limits imports this module
+
     try:
-        check_message_payload(payload, files=files)
+        raise_if(message_problems(payload, allowed_flags=None))
+        check_new_message(payload, files=files)
     except RestError as exc:
         return exc.reply
     return None

@@ -1,8 +1,11 @@
 """REST routes an interaction's token unlocks: the callback, ``@original``, followups and webhook messages.
 
 Discord's rules the fake enforces: one callback per interaction (else 400/40060), callback types
-allowed for the interaction type, no followup before the callback (404), and the first followup
-after a thinking defer edits the loading message and keeps the defer's ephemerality.
+allowed for the interaction type, the callback within 3 s of the event (else 404/10062) and the
+token's other routes within 15 minutes (else 401/50027), no followup before the callback (404),
+and the first followup after a thinking defer edits the loading message and keeps the defer's
+ephemerality.  Body limits (content, components, modal, choices, flags) are checked by the
+router before a handler runs (``callback_rules`` etc. below, registered in ``server.py``).
 """
 
 from __future__ import annotations
@@ -26,8 +29,45 @@ from .constants import (
     Reply,
 )
 from .interaction_models import InteractionState
-from .rest_errors import FormError, RestError, check_content_length, check_message_payload, max_length_error
+from .limits import (
+    DEFER_FLAGS,
+    INTERACTION_MESSAGE_FLAGS,
+    TOKEN_LIFETIME_S,
+    autocomplete_problems,
+    check_new_message,
+    message_problems,
+    modal_problems,
+)
+from .rest_errors import FormError, Problem, RestError
 from .rest_router import RestRequest
+
+
+def callback_rules(body: Any) -> list[Problem]:
+    """Discord's limits on a callback's ``data``, by callback type."""
+    if not isinstance(body, dict):
+        return []
+    ctype, data = body.get("type"), body.get("data")
+    if ctype == CHANNEL_MESSAGE_WITH_SOURCE:
+        return message_problems(data, allowed_flags=INTERACTION_MESSAGE_FLAGS, path=("data",))
+    if ctype == DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE:
+        flags = (data or {}).get("flags") if isinstance(data, dict) else None
+        return message_problems({"flags": flags}, allowed_flags=DEFER_FLAGS, path=("data",))
+    if ctype == UPDATE_MESSAGE:
+        return message_problems(data, allowed_flags=None, path=("data",))
+    if ctype == APPLICATION_COMMAND_AUTOCOMPLETE_RESULT:
+        return autocomplete_problems(data)
+    if ctype == MODAL:
+        return modal_problems(data)
+    return []
+
+
+def followup_rules(body: Any) -> list[Problem]:
+    return message_problems(body, allowed_flags=INTERACTION_MESSAGE_FLAGS) if isinstance(body, dict) else []
+
+
+def edit_rules(body: Any) -> list[Problem]:
+    """Edits: limits as for a new message; unsupported flag changes are ignored, not refused."""
+    return message_problems(body, allowed_flags=None) if isinstance(body, dict) else []
 
 
 def _flagless_body(req: RestRequest) -> dict[str, Any]:
@@ -44,6 +84,8 @@ class InteractionRoutesMixin(BotMessagesMixin):
                 raise RestError(404, 10062, "Unknown interaction")
         elif state is None or req.params["application_id"] != self.application_id:
             raise RestError(404, 10015, "Unknown Webhook")
+        if self.clock() - state.sent_at > TOKEN_LIFETIME_S:
+            raise RestError(401, 50027, "Invalid Webhook Token")
         return state
 
     def _original(self, req: RestRequest) -> tuple[InteractionState, JSON]:
@@ -72,17 +114,24 @@ class InteractionRoutesMixin(BotMessagesMixin):
             interaction["response_message_ephemeral"] = bool(message["flags"] & EPHEMERAL)
         out: JSON = {"interaction": interaction}
         if ctype in (CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, UPDATE_MESSAGE):
-            out["resource"] = {"type": ctype, "message": message}
+            out["resource"] = {"type": ctype}
+            # receiving-and-responding.mdx: resource.message "only present if type is either
+            # CHANNEL_MESSAGE_WITH_SOURCE or UPDATE_MESSAGE".
+            if ctype != DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE:
+                out["resource"]["message"] = message
         return out
 
     async def _interaction_callback(self, req: RestRequest) -> Reply:
         state = self._interaction(req)
+        if state.callback_type is None and self.clock() - state.sent_at > self.initial_response_s:
+            # Past the 3-second window Discord has invalidated the token.
+            raise RestError(404, 10062, "Unknown interaction")
         if state.callback_type is not None:
             raise RestError(400, 40060, "Interaction has already been acknowledged.")
         body = req.json or {}
         ctype = body.get("type")
         if ctype not in ALLOWED_CALLBACKS.get(state.type, set()):
-            raise FormError(
+            raise FormError.at(
                 "type", "BASE_TYPE_CHOICES", f"Value must be one of {sorted(ALLOWED_CALLBACKS[state.type])}."
             )
         data = body.get("data") or {}
@@ -91,7 +140,7 @@ class InteractionRoutesMixin(BotMessagesMixin):
         message: JSON | None = None
         src_message = state.payload.get("message")
         if ctype == CHANNEL_MESSAGE_WITH_SOURCE:
-            check_message_payload(data, files=len(req.files))
+            check_new_message(data, files=len(req.files))
             message = self._new_message(channel_id, data, req.files, message_type=message_type, interaction=state)
             state.original_id = message["id"]
         elif ctype == DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE:
@@ -109,13 +158,8 @@ class InteractionRoutesMixin(BotMessagesMixin):
             if ctype == UPDATE_MESSAGE:
                 message = self._apply_edit(target, data, req.files)
         elif ctype == APPLICATION_COMMAND_AUTOCOMPLETE_RESULT:
-            choices = data.get("choices") or []
-            if len(choices) > 25:
-                raise max_length_error("data.choices", 25)
-            state.choices = choices
+            state.choices = data.get("choices") or []
         elif ctype == MODAL:
-            if not data.get("custom_id") or not data.get("title") or not data.get("components"):
-                raise FormError("data", "BASE_TYPE_REQUIRED", "custom_id, title and components are required")
             state.modal = copy.deepcopy(data)
             self._assign_component_ids(state.modal["components"])
         state.callback_type = ctype
@@ -134,7 +178,6 @@ class InteractionRoutesMixin(BotMessagesMixin):
     async def _edit_original(self, req: RestRequest) -> Reply:
         state, msg = self._original(req)
         body = _flagless_body(req)
-        check_content_length(body.get("content"))
         if state.original_loading:
             msg["flags"] &= ~LOADING
             state.original_loading = False
@@ -151,8 +194,7 @@ class InteractionRoutesMixin(BotMessagesMixin):
         if state.callback_type is None:
             raise RestError(404, 10015, "Unknown Webhook")
         body = req.json or {}
-        check_message_payload(body, files=len(req.files))
-        wait = req.query_flag("wait")
+        check_new_message(body, files=len(req.files))
         if state.original_loading and state.original_id in self.messages:
             # Discord: the first followup after a thinking defer edits the loading message and
             # keeps the defer's ephemerality.
@@ -167,7 +209,8 @@ class InteractionRoutesMixin(BotMessagesMixin):
             msg = self._new_message(state.payload["channel_id"], body, req.files, interaction=state, flags=flags)
             await self._echo("MESSAGE_CREATE", msg)
         state.followup_ids.append(msg["id"])
-        return (200, msg) if wait else (204, None)
+        # receiving-and-responding.mdx: for interaction followups "wait is always true".
+        return 200, msg
 
     async def _get_webhook_message(self, req: RestRequest) -> Reply:
         return 200, self._webhook_message(req)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,8 +19,9 @@ from typing import Any
 from aiohttp import web
 
 from .constants import Reply
+from .openapi_spec import spec_problems
 from .records import RecordedCall, UploadedFile
-from .rest_errors import RestError, error_reply
+from .rest_errors import FormError, Problem, RestError, error_reply
 from .state import FakeDiscordState
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,8 @@ class RestRequest:
 
 
 Handler = Callable[[RestRequest], Awaitable[Reply]]
+# Discord's documented limits for a route's JSON body (``limits.py``); the spec is checked too.
+BodyRules = Callable[[Any], list[Problem]]
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class Route:
     pattern: re.Pattern[str]
     handler: Handler
     auth: bool
+    rules: BodyRules | None = None
 
 
 async def _parse_body(request: web.Request) -> tuple[Any, tuple[UploadedFile, ...]]:
@@ -109,28 +114,47 @@ async def _parse_body(request: web.Request) -> tuple[Any, tuple[UploadedFile, ..
 
 
 def _rate_limit_headers(route: Route | None, status: int, response: Any) -> dict[str, str]:
+    """Plausible bucket headers so discord.py's rate-limit bookkeeping runs as in prod.
+
+    A 429 keeps them consistent with its body: ``X-RateLimit-Reset-After`` is the body's
+    ``retry_after``, ``Retry-After`` the same rounded up to whole seconds (an HTTP delay-seconds).
+    """
+    reset_after = float(response["retry_after"]) if status == 429 else 1.0
     headers = {
-        # Plausible bucket headers so discord.py's rate-limit bookkeeping runs as in prod.
         "X-RateLimit-Limit": "50",
-        "X-RateLimit-Remaining": "49",
-        "X-RateLimit-Reset": f"{time.time() + 1:.3f}",
-        "X-RateLimit-Reset-After": "1.000",
+        "X-RateLimit-Remaining": "0" if status == 429 else "49",
+        "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+        "X-RateLimit-Reset-After": f"{reset_after:.3f}",
         "X-RateLimit-Bucket": f"fake-{route.template if route else 'none'}".replace("/", ":"),
         "Via": "1.1 fakediscord",
     }
     if status == 429:
-        headers["X-RateLimit-Remaining"] = "0"
-        headers["Retry-After"] = str(response["retry_after"])
+        headers["Retry-After"] = str(math.ceil(reset_after))
         headers["X-RateLimit-Scope"] = "user"
     return headers
+
+
+def _body_problems(route: Route, req: RestRequest) -> list[Problem]:
+    """Everything wrong with the body, by the spec (when present) and the built-in limits, once each."""
+    if req.method not in ("POST", "PUT", "PATCH") or req.json is None:
+        return []
+    problems = spec_problems(req.method, route.template, req.json)
+    if route.rules is not None:
+        problems += route.rules(req.json)
+    unique: dict[tuple[object, ...], Problem] = {}
+    for problem in problems:
+        unique.setdefault((problem.path, problem.code), problem)
+    return list(unique.values())
 
 
 class RestRouterMixin(FakeDiscordState):
     _routes: list[Route]
 
-    def _add(self, method: str, template: str, handler: Handler, *, auth: bool = True) -> None:
+    def _add(
+        self, method: str, template: str, handler: Handler, *, auth: bool = True, rules: BodyRules | None = None
+    ) -> None:
         regex = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
-        self._routes.append(Route(method, template, re.compile(regex), handler, auth))
+        self._routes.append(Route(method, template, re.compile(regex), handler, auth, rules))
 
     def inject_error(
         self,
@@ -181,6 +205,9 @@ class RestRouterMixin(FakeDiscordState):
         if route.auth and self.expected_token is not None:
             if req.headers.get("Authorization") != f"Bot {self.expected_token}":
                 return error_reply(401, 0, "401: Unauthorized")
+        problems = _body_problems(route, req)
+        if problems:
+            return FormError(problems).reply
         try:
             return await route.handler(req)
         except RestError as exc:

@@ -29,6 +29,7 @@ The route table below is the list of everything the fake implements.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiohttp import web
 
@@ -36,10 +37,13 @@ from .call_log import CallLogMixin
 from .dispatch import DispatchMixin
 from .dispatch_interactions import InteractionDispatchMixin
 from .interaction_models import CALLBACK_ROUTE, WEBHOOK_ROUTE
+from .limits import CHANNEL_MESSAGE_FLAGS, command_problems, commands_problems, message_problems
+from .openapi_spec import preload as preload_spec
 from .rest_app import AppRoutesMixin
 from .rest_channels import ChannelRoutesMixin
 from .rest_commands import CommandRoutesMixin
-from .rest_interactions import InteractionRoutesMixin
+from .rest_errors import Problem
+from .rest_interactions import InteractionRoutesMixin, callback_rules, edit_rules, followup_rules
 from .rest_router import RestRouterMixin
 
 log = logging.getLogger(__name__)
@@ -66,7 +70,12 @@ class FakeDiscord(
     Keyword arguments (all optional; ``__init__`` is :class:`~.state.FakeDiscordState`'s):
     ``bot_name="faqbot"``, ``bot_id``, ``application_id`` (default: the bot id), ``token``,
     ``heartbeat_interval_ms=41_250``, ``compress=True``, ``locale="ko"``, ``host="127.0.0.1"``,
-    ``echo_bot_messages=True``.
+    ``echo_bot_messages=True``, ``initial_response_s=3.0`` (Discord's window for the first
+    response to an interaction; ``fd.clock`` is the clock it is measured on).
+
+    Every request body is checked before its handler runs: against Discord's OpenAPI spec when
+    ``../shared/specs/discord`` is present (``openapi_spec.py``), and always against the
+    documented limits in ``limits.py``; a violation is answered 400/50035 with field paths.
     """
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -79,6 +88,7 @@ class FakeDiscord(
         await self.stop()
 
     async def start(self) -> None:
+        await preload_spec()
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/", self.gateway.handle)
         app.router.add_get("/resume", self.gateway.handle)
@@ -112,16 +122,16 @@ class FakeDiscord(
         add("GET", "/applications/@me", self._get_application)
         for prefix in ("/applications/{application_id}", "/applications/{application_id}/guilds/{guild_id}"):
             add("GET", prefix + "/commands", self._list_commands)
-            add("PUT", prefix + "/commands", self._bulk_overwrite_commands)
-            add("POST", prefix + "/commands", self._upsert_command)
+            add("PUT", prefix + "/commands", self._bulk_overwrite_commands, rules=_bulk_rules)
+            add("POST", prefix + "/commands", self._upsert_command, rules=_command_rules)
             add("GET", prefix + "/commands/{command_id}", self._get_command)
             add("PATCH", prefix + "/commands/{command_id}", self._edit_command)
             add("DELETE", prefix + "/commands/{command_id}", self._delete_command)
         add("GET", "/channels/{channel_id}", self._get_channel)
         add("GET", "/channels/{channel_id}/messages", self._list_messages)
-        add("POST", "/channels/{channel_id}/messages", self._create_message)
+        add("POST", "/channels/{channel_id}/messages", self._create_message, rules=_channel_message_rules)
         add("GET", "/channels/{channel_id}/messages/{message_id}", self._get_message)
-        add("PATCH", "/channels/{channel_id}/messages/{message_id}", self._edit_message)
+        add("PATCH", "/channels/{channel_id}/messages/{message_id}", self._edit_message, rules=edit_rules)
         add("DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_message)
         add("POST", "/channels/{channel_id}/typing", self._no_content)
         reaction = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}"
@@ -135,11 +145,23 @@ class FakeDiscord(
         add("GET", "/guilds/{guild_id}/roles", self._get_guild_roles)
         add("GET", "/guilds/{guild_id}/members", self._list_members)
         add("GET", "/guilds/{guild_id}/members/{user_id}", self._get_member)
-        add("POST", CALLBACK_ROUTE, self._interaction_callback, auth=False)
-        add("POST", WEBHOOK_ROUTE, self._create_followup, auth=False)
+        add("POST", CALLBACK_ROUTE, self._interaction_callback, auth=False, rules=callback_rules)
+        add("POST", WEBHOOK_ROUTE, self._create_followup, auth=False, rules=followup_rules)
         add("GET", WEBHOOK_ROUTE + "/messages/@original", self._get_original, auth=False)
-        add("PATCH", WEBHOOK_ROUTE + "/messages/@original", self._edit_original, auth=False)
+        add("PATCH", WEBHOOK_ROUTE + "/messages/@original", self._edit_original, auth=False, rules=edit_rules)
         add("DELETE", WEBHOOK_ROUTE + "/messages/@original", self._delete_original, auth=False)
         add("GET", WEBHOOK_ROUTE + "/messages/{message_id}", self._get_webhook_message, auth=False)
-        add("PATCH", WEBHOOK_ROUTE + "/messages/{message_id}", self._edit_webhook_message, auth=False)
+        add("PATCH", WEBHOOK_ROUTE + "/messages/{message_id}", self._edit_webhook_message, auth=False, rules=edit_rules)
         add("DELETE", WEBHOOK_ROUTE + "/messages/{message_id}", self._delete_webhook_message, auth=False)
+
+
+def _channel_message_rules(body: Any) -> list[Problem]:
+    return message_problems(body, allowed_flags=CHANNEL_MESSAGE_FLAGS) if isinstance(body, dict) else []
+
+
+def _command_rules(body: Any) -> list[Problem]:
+    return command_problems(body) if isinstance(body, dict) else []
+
+
+def _bulk_rules(body: Any) -> list[Problem]:
+    return commands_problems(body) if isinstance(body, list) else []

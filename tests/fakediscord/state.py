@@ -7,15 +7,18 @@ read and write, plus the small look-ups (member of a guild, DM channel, attachme
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from . import payloads as p
+from .components import walk_components
 from .constants import API_VERSION, JSON
 from .gateway import Gateway, GatewayHooks
 from .interaction_models import InteractionState
+from .limits import INITIAL_RESPONSE_S
 from .records import EventLog, RecordedCall
 
 if TYPE_CHECKING:
@@ -40,8 +43,12 @@ class FakeDiscordState(GatewayHooks):
         locale: str = "ko",
         host: str = "127.0.0.1",
         echo_bot_messages: bool = True,
+        initial_response_s: float = INITIAL_RESPONSE_S,
     ) -> None:
         self.host = host
+        # Interaction windows are measured on this clock; a test may replace it to jump ahead.
+        self.clock: Callable[[], float] = time.monotonic
+        self.initial_response_s = initial_response_s
         self.locale = locale
         self.expected_token = token
         self.snowflake = p.snowflake
@@ -141,6 +148,18 @@ class FakeDiscordState(GatewayHooks):
         if description is not None:
             att["description"] = description
         return att
+
+    def _assign_component_ids(self, components: list[JSON]) -> list[JSON]:
+        """Components as Discord stores them: every one numbered, unicode emoji without ``id``."""
+        for comp in walk_components(components):
+            if not isinstance(comp, dict):
+                continue
+            if not comp.get("id"):
+                comp["id"] = next(self._component_ids)
+            emoji = comp.get("emoji")
+            if isinstance(emoji, dict) and emoji.get("id") is None:
+                emoji.pop("id", None)
+        return components
 
     def _remember_user(self, user: Mapping[str, Any]) -> JSON:
         stored = self.users.setdefault(str(user["id"]), dict(user))

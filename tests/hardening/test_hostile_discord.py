@@ -33,12 +33,24 @@ from tests.bot.conftest import (
 )
 from tests.bot.conftest import world as world
 from tests.fakediscord import MEMBER_PERMISSIONS, FakeDiscord, RecordedCall
+from tests.fakediscord.limits import DELIVERED_CONTENT_MAX
 from tests.hardening.hostile import FAQ_TEXTS, QUESTIONS, FaqText, Question, import_files, snapshot
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(60)]
 
 # Discord delivers valid UTF-8 only: lone surrogates cannot reach the bot through the gateway.
 DISCORD_QUESTIONS = [q for q in QUESTIONS if not any(0xD800 <= ord(c) <= 0xDFFF for c in q.text)]
+
+
+def delivered(content: str) -> str:
+    """What Discord delivers of a message: at most 4,000 characters (2,000 without Nitro).
+
+    The 100,000-character cases keep their intent here at the longest deliverable length;
+    ``test_hostile_input.py`` gives the core and the CLI the full texts.
+    """
+    return content[:DELIVERED_CONTENT_MAX]
+
+
 DISCORD_IMPORTS = [f for f in import_files() if len(f.data) <= 2**20 and not f.replace]
 
 
@@ -75,12 +87,13 @@ async def h(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
             await bot.configs.set_cooldown(world.a.id, 0)
             yield Harness(world, bot)
         fd.assert_no_unmatched_calls()
+        fd.assert_no_refused_calls()
 
 
 @pytest.mark.parametrize("case", DISCORD_QUESTIONS, ids=lambda c: c.id)
 async def test_mention(h: Harness, case: Question) -> None:
     before = snapshot(h.world.db)
-    reply = await h.ask(h.a, h.a.alice, mention(h.bot, case.text))
+    reply = await h.ask(h.a, h.a.alice, delivered(mention(h.bot, case.text)))
     safe(reply)
     if case.empty:
         assert reply.json["content"] == EMPTY_MENTION_TEXT
@@ -92,7 +105,9 @@ async def test_mention(h: Harness, case: Question) -> None:
 async def test_faq_channel_burst_of_hostile_messages(h: Harness) -> None:
     """Every hostile text posted at once in an FAQ channel: at most one reply each, none to empties."""
     fd, a = h.fd, h.a
-    sent = [await fd.message_create(a.faq_channel, a.bob, case.text or "\u200b") for case in DISCORD_QUESTIONS]
+    sent = [
+        await fd.message_create(a.faq_channel, a.bob, delivered(case.text or "\u200b")) for case in DISCORD_QUESTIONS
+    ]
     await asyncio.sleep(1.0)
     await fd.settle()
     replies = fd.messages_sent(a.faq_channel)
