@@ -11,11 +11,15 @@ its place in the file, and reported at once (:class:`~faq.errors.ImportFailed`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from faq.errors import ImportFailed
 from faq.text import normalized_key
 from faq.types import Faq, FaqDraft
+
+if TYPE_CHECKING:
+    from faq.service import ImportResult
 
 Problem = tuple[int | None, str]  # (file line or None, message)
 
@@ -28,6 +32,8 @@ class ImportRow:
     faq_id: int | None = None
     line: int | None = None  # CSV/xlsx: the file's own line (row) number
     item: int | None = None  # JSON: the item's 1-based position
+    # The file has no alternates column (key): an updated FAQ keeps the alternates it has.
+    keep_alternates: bool = False
 
     def problem(self, message: str) -> Problem:
         if self.line is not None:
@@ -72,13 +78,21 @@ def file_problems(rows: Sequence[ImportRow]) -> list[Problem]:
     return problems
 
 
+def _resolved(row: ImportRow, target: Faq | None) -> ImportRow:
+    if not row.keep_alternates or target is None:
+        return row
+    key = normalized_key(row.draft.question)
+    kept = tuple(a for a in target.alternates if normalized_key(a) != key)
+    return replace(row, draft=FaqDraft(row.draft.question, row.draft.answer, kept), keep_alternates=False)
+
+
 def plan_import(existing: Sequence[Faq], rows: Sequence[ImportRow], *, replace: bool = False) -> ImportPlan:
     """Match ``rows`` to the ``existing`` FAQs of one scope; raise ImportFailed listing every problem."""
-    problems = file_problems(rows)
     by_id = {faq.id: faq for faq in existing}
     text_owner = {normalized_key(t): faq.id for faq in existing for t in faq.questions}
     targets: list[int | None] = []
     claimed: dict[int, ImportRow] = {}
+    problems: list[Problem] = []
     for row in rows:
         # An id this scope does not hold (another server's export, a deleted FAQ) is matched by question.
         target = row.faq_id if row.faq_id in by_id else text_owner.get(normalized_key(row.draft.question))
@@ -87,6 +101,11 @@ def plan_import(existing: Sequence[Faq], rows: Sequence[ImportRow], *, replace: 
             if first is not row:
                 problems.append(row.problem(f"FAQ #{target}을(를) {first.place}도 가리킵니다 (한 FAQ에 한 줄만)"))
         targets.append(target)
+    rows = [
+        _resolved(row, by_id.get(target) if target is not None else None)
+        for row, target in zip(rows, targets, strict=True)
+    ]
+    problems[:0] = file_problems(rows)
     if not replace:  # kept FAQs the file does not touch must not lose a question to a row
         for row, target in zip(rows, targets, strict=True):
             for text in (row.draft.question, *row.draft.alternates):
@@ -112,3 +131,11 @@ def plan_import(existing: Sequence[Faq], rows: Sequence[ImportRow], *, replace: 
             update.append((target, row.draft))
     remove = tuple(faq.id for faq in existing if faq.id not in claimed) if replace else ()
     return ImportPlan(tuple(add), tuple(update), tuple(unchanged), remove)
+
+
+def import_summary(result: ImportResult) -> str:
+    """'2개 추가, 1개 수정, 17개 그대로[, 3개 삭제]': the CLI's and the bot's wording."""
+    parts = [f"{len(result.added)}개 추가", f"{len(result.updated)}개 수정", f"{len(result.unchanged_ids)}개 그대로"]
+    if result.removed_ids:
+        parts.append(f"{len(result.removed_ids)}개 삭제")
+    return ", ".join(parts)

@@ -10,6 +10,7 @@ from the database on start.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -294,7 +295,7 @@ class FaqService:
         """Import a file's rows: update the FAQs they name in place (ids kept), add the rest and,
         with ``replace``, remove the FAQs the file no longer holds; one transaction, all or nothing.
         """
-        rows = [ImportRow(clean_draft(r.draft), r.faq_id, r.line, r.item) for r in rows]
+        rows = [dataclasses.replace(r, draft=clean_draft(r.draft)) for r in rows]
         await asyncio.to_thread(tokenize_all, [t for r in rows for t in (r.draft.question, *r.draft.alternates)])
         async with self._lock(scope):
             index = await self._index_locked(scope)

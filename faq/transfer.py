@@ -238,7 +238,7 @@ def _table_row(line: int, row: Sequence[str], columns: dict[str, int]) -> Import
         split_alternates(_unescape_cell(cell("alternates"))),
     )
     try:
-        return ImportRow(clean_draft(draft), faq_id, line=line)
+        return ImportRow(clean_draft(draft), faq_id, line=line, keep_alternates="alternates" not in columns)
     except FaqError as exc:
         return line, str(exc)
 
@@ -281,7 +281,8 @@ def _json_item(number: int, item: object) -> ImportRow | str:
     if faq_id is not None and (isinstance(faq_id, bool) or not isinstance(faq_id, int) or not 0 < faq_id < 2**63):
         return f"id가 FAQ 번호가 아닙니다: {faq_id!r}"
     try:
-        return ImportRow(clean_draft(FaqDraft(question, answer, tuple(alternates))), faq_id, item=number)
+        draft = clean_draft(FaqDraft(question, answer, tuple(alternates)))
+        return ImportRow(draft, faq_id, item=number, keep_alternates="alternates" not in fields)
     except FaqError as exc:
         return str(exc)
 

@@ -170,7 +170,12 @@ def describe_errors(
             lines.append(f"설정 오류: {loc or '?'}: {error['msg']}")
             continue
         info = cls.model_fields[entry.field]
-        if error["type"] == "missing":
+        if error["type"] == "missing" and entry.field == "discord_token":
+            lines.append(
+                "설정 오류: DISCORD_TOKEN이 없습니다. .env 파일이나 환경 변수에 봇 토큰을 넣으세요 "
+                "(.env.example, docs/discord-setup.md 참고)."
+            )
+        elif error["type"] == "missing":
             lines.append(f"설정 오류: {entry.env}이(가) 없습니다: {allowed(entry.field, info)}를 넣으세요")
         elif error["type"] == "model_path_missing":
             lines.append(
@@ -185,7 +190,7 @@ def describe_errors(
 
 
 def describe_env_file_error(exc: MissingEnvFile) -> str:
-    return f"설정 오류: {exc} ({ENV_FILE_VAR}를 고치거나 지우세요)"
+    return f"설정 오류: {exc} (설정 파일의 경로여야 합니다; {ENV_FILE_VAR}를 고치거나 지우세요)"
 
 
 def masked(value: object) -> str:

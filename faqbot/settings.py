@@ -107,7 +107,7 @@ class CoreSettings(BaseSettings):
             files = settings_files()
             for label, path in files:
                 if label.startswith("$") and not path.is_file():
-                    raise MissingEnvFile(f"{ENV_FILE_VAR}={str(path)!r}: 그런 파일이 없습니다 (설정 파일 경로)")
+                    raise MissingEnvFile(f"{ENV_FILE_VAR}={str(path)!r}: 그런 파일이 없습니다")
             # pydantic-settings lets later files win: lowest priority first.
             dotenv_settings = DotEnvSettingsSource(settings_cls, env_file=[p for _, p in reversed(files)])
         return init_settings, env_settings, dotenv_settings, file_secret_settings

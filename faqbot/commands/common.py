@@ -33,6 +33,21 @@ def scope_options() -> argparse.ArgumentParser:
     return parent
 
 
+def bounded_int(low: int, high: int):  # type: ignore[no-untyped-def]
+    """An argparse type: an integer in [low, high], else a one-line error naming the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"정수여야 합니다: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{low}~{high} 사이여야 합니다: {value}")
+        return value
+
+    return parse
+
+
 def _flags(args: argparse.Namespace) -> dict[str, tuple[object, str]]:
     flags: dict[str, tuple[object, str]] = {}
     if getattr(args, "db", None):
@@ -57,7 +72,11 @@ def _scope_list(counts: dict[str, int]) -> str:
 
 @asynccontextmanager
 async def scoped_store(
-    args: argparse.Namespace, *, write: bool = False, settings: CoreSettings | None = None
+    args: argparse.Namespace,
+    *,
+    write: bool = False,
+    settings: CoreSettings | None = None,
+    sample_fallback: bool = True,
 ) -> AsyncIterator[FaqStore]:
     """The store a command works on; sets ``args.guild`` to the scope it chose."""
     settings = settings or settings_from(args)
@@ -77,7 +96,7 @@ async def scoped_store(
             yield store
             return
         counts = await store.scope_counts()
-        if not counts and chosen is None and not await store.ever_held_faqs():
+        if sample_fallback and not counts and chosen is None and not await store.ever_held_faqs():
             print(
                 f"알림: 이 데이터베이스({settings.db})에 FAQ가 아직 없어 내장 예시 동아리 FAQ로 답합니다. "
                 "우리 동아리 FAQ 넣기: faqbot faq import 파일.csv",

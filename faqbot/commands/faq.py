@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from faq.errors import InvalidInput
-from faq.service import ImportResult, clean_draft
+from faq.import_plan import import_summary
+from faq.service import clean_draft
 from faq.transfer import detect_format, export, read_rows
 from faq.types import Faq, FaqDraft
 from faqbot.commands.common import scope_options, scoped_service, scoped_store
@@ -187,13 +188,6 @@ async def _show(args: argparse.Namespace) -> int:
         faq = await store.get(args.guild, args.id)
     print(describe(faq))
     return 0
-
-
-def import_summary(result: ImportResult) -> str:
-    parts = [f"{len(result.added)}개 추가", f"{len(result.updated)}개 수정", f"{len(result.unchanged_ids)}개 그대로"]
-    if result.removed_ids:
-        parts.append(f"{len(result.removed_ids)}개 삭제")
-    return ", ".join(parts)
 
 
 async def _import(args: argparse.Namespace) -> int:
