@@ -30,8 +30,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = build(BotSettings)
     except ConfigError as exc:
-        if not all("DISCORD_TOKEN이 없습니다" in line for line in exc.lines):
-            raise
+        others = [line for line in exc.lines if "DISCORD_TOKEN이 없습니다" not in line]
+        if others:  # the bad settings, without the token line: `config show` must work before setup
+            raise ConfigError(others) from None
         token_missing = True
         settings = build(BotSettings, discord_token=_PLACEHOLDER_TOKEN)
     print()
