@@ -213,6 +213,8 @@ async def _import(args: argparse.Namespace) -> int:
 
 
 async def _export(args: argparse.Namespace) -> int:
+    if str(args.file).lower().endswith((".xlsx", ".xls")):
+        raise InvalidInput("엑셀 파일로는 내보내지 않습니다: .csv로 내보내면 엑셀에서 바로 열립니다 (BOM 포함)")
     fmt = args.format or ("json" if str(args.file).endswith(".json") else "csv")
     async with scoped_store(args) as store:
         data = export(await store.list_faqs(args.guild), fmt)
