@@ -25,7 +25,8 @@ from bot.model_watch import ModelWatcher, watchable
 from faq.activity import ActivityLog
 from faq.scope_config import ScopeConfigs
 from faqbot.app import build_embedder, model_profile, open_service
-from faqbot.settings import BotSettings
+from faqbot.config_sources import ConfigError, check_hub_model, describe_env_file_error, describe_errors
+from faqbot.settings import BotSettings, MissingEnvFile, token_problem
 from model.encoder import Encoder, EncoderLoadError, load_encoder
 
 log = logging.getLogger(__name__)
@@ -44,28 +45,23 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="모델 경로/허브 ID (기본: $FAQBOT_MODEL 또는 내장 모델)")
 
 
-def load_settings(args: argparse.Namespace | None = None, **overrides: object) -> BotSettings:
+def _flags(args: argparse.Namespace | None) -> dict[str, tuple[object, str]]:
+    flags: dict[str, tuple[object, str]] = {}
     if args is not None:
         if getattr(args, "db", None):
-            overrides["db"] = args.db
+            flags["db"] = (args.db, "명령줄 --db")
         if getattr(args, "model", None):
-            overrides["model"] = args.model
-    return BotSettings(**overrides)  # type: ignore[arg-type]
+            flags["model"] = (args.model, "명령줄 --model")
+    return flags
 
 
-def settings_problem(exc: ValidationError) -> str:
-    """A short Korean explanation of bad settings, without echoing any value (the token!)."""
-    lines = ["설정 오류:"]
-    for error in exc.errors(include_input=False, include_url=False):
-        name = ".".join(str(part) for part in error["loc"]) or "?"
-        if error["type"] == "missing" and name.upper() in {"DISCORD_TOKEN", "FAQBOT_DISCORD_TOKEN"}:
-            lines.append(
-                "- DISCORD_TOKEN이 없습니다. .env 파일이나 환경 변수에 봇 토큰을 넣으세요 "
-                "(.env.example, docs/discord-setup.md 참고)."
-            )
-        else:
-            lines.append(f"- {name}: {error['msg']}")
-    return "\n".join(lines)
+def load_settings(args: argparse.Namespace | None = None, **overrides: object) -> BotSettings:
+    return BotSettings(**{k: v for k, (v, _) in _flags(args).items()}, **overrides)  # type: ignore[arg-type]
+
+
+def settings_problem(exc: ValidationError, args: argparse.Namespace | None = None) -> str:
+    """One line per bad setting (name, value, source, what is allowed); the token is never echoed."""
+    return "\n".join(describe_errors(exc, BotSettings, _flags(args)))
 
 
 def configure_logging(settings: BotSettings) -> None:
@@ -77,6 +73,8 @@ def configure_logging(settings: BotSettings) -> None:
         discord.utils.setup_logging(level=level, root=True)
     for noisy in ("sentence_transformers", "transformers", "httpx", "huggingface_hub", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # "PyNaCl is not installed, voice will NOT be supported": the bot never joins voice.
+    discord.VoiceClient.warn_nacl = False
 
 
 def _install_signal_handlers(stop: Callable[[], None]) -> Callable[[], None]:
@@ -110,7 +108,8 @@ async def run_bot(
         profile = model_profile(settings)
     async with open_service(settings, encoder=encoder, profile=profile) as service:
         rows = await service.load_all()
-        log.info("loaded %d FAQ questions from %s", rows, settings.db)
+        faqs = sum((await service.store.scope_counts()).values())
+        log.info("loaded %d FAQs (%d rows) from %s", faqs, rows, settings.db)
         watcher = None
         folder = watchable(settings.model)
         if folder is not None and settings.model_poll_s > 0:
@@ -159,8 +158,19 @@ def main(args: argparse.Namespace | None = None, argv: Sequence[str] | None = No
         args = parser.parse_args(argv)
     try:
         settings = load_settings(args)
+        check_hub_model(BotSettings, settings.model, _flags(args))
+    except MissingEnvFile as exc:
+        print(describe_env_file_error(exc), file=sys.stderr)
+        return EXIT_BAD_CONFIG
     except ValidationError as exc:
-        print(settings_problem(exc), file=sys.stderr)
+        print(settings_problem(exc, args), file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    except ConfigError as exc:
+        print("\n".join(exc.lines), file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    problem = token_problem(settings.discord_token.get_secret_value())
+    if problem is not None:  # caught here, not after a connection attempt
+        print(f"설정 오류: {problem}", file=sys.stderr)
         return EXIT_BAD_CONFIG
     configure_logging(settings)
     try:

@@ -10,6 +10,7 @@ from the database on start.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import numpy as np
 
 from faq.embedder import Embedder
 from faq.errors import DuplicateQuestion, InvalidInput, NotFound
+from faq.import_plan import ImportPlan, ImportRow, plan_import
 from faq.index import ScopeIndex, index_texts
 from faq.lexical import tokenize_all
 from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT, decide
@@ -34,6 +36,8 @@ _THRESHOLD_KEYS = ("answer", "suggest", "margin")
 class ImportResult:
     added: tuple[Faq, ...]
     removed_ids: tuple[int, ...]
+    updated: tuple[Faq, ...] = ()
+    unchanged_ids: tuple[int, ...] = ()
 
 
 def clean_draft(draft: FaqDraft) -> FaqDraft:
@@ -303,6 +307,45 @@ class FaqService:
         log.info("scope %s: %s added %d FAQs (removed %d)", scope, actor, len(added), len(removed))
         return ImportResult(tuple(added), tuple(removed))
 
+    async def preview_import(self, scope: str, rows: Sequence[ImportRow], *, replace: bool = False) -> ImportPlan:
+        """What :meth:`import_rows` would do now (for a confirmation prompt); changes nothing."""
+        return plan_import(await self.store.list_faqs(scope), rows, replace=replace)
+
+    async def import_rows(
+        self, scope: str, rows: Sequence[ImportRow], actor: str, *, replace: bool = False
+    ) -> ImportResult:
+        """Import a file's rows: update the FAQs they name in place (ids kept), add the rest and,
+        with ``replace``, remove the FAQs the file no longer holds; one transaction, all or nothing.
+        """
+        rows = [dataclasses.replace(r, draft=clean_draft(r.draft)) for r in rows]
+        await asyncio.to_thread(tokenize_all, _draft_texts([r.draft for r in rows]))
+        async with self._lock(scope):
+            index = await self._index_locked(scope)
+            plan = plan_import(await self.store.list_faqs(scope), rows, replace=replace)
+            if not plan.changes:
+                return ImportResult((), (), (), plan.unchanged)
+            embedder = self._embedder
+            drafts = [*plan.add, *(d for _, d in plan.update)]
+            vectors = await self._new_vectors(embedder, _draft_texts(drafts))
+            added, updated = await self.store.apply_import(
+                scope, plan, actor, vectors=vectors, fingerprint=embedder.encoder.fingerprint
+            )
+            changed = [*added, *updated]
+            all_vectors = await self.store.cached_embeddings(index_texts(changed), embedder.encoder.fingerprint)
+            if plan.remove:
+                await asyncio.to_thread(index.remove, plan.remove)
+            await asyncio.to_thread(index.upsert, changed, all_vectors)
+        log.info(
+            "scope %s: %s imported %d new, %d updated, %d unchanged, %d removed FAQs",
+            scope,
+            actor,
+            len(added),
+            len(updated),
+            len(plan.unchanged),
+            len(plan.remove),
+        )
+        return ImportResult(tuple(added), plan.remove, tuple(updated), plan.unchanged)
+
     async def update(self, scope: str, faq_id: int, draft: FaqDraft, actor: str) -> Faq:
         cleaned = clean_draft(draft)
         await asyncio.to_thread(tokenize_all, _draft_texts([cleaned]))
@@ -341,20 +384,34 @@ class FaqService:
         return await self.update(scope, faq_id, draft, actor)
 
     async def add_alternate(self, scope: str, faq_id: int, text: str, actor: str) -> Faq:
+        return await self.add_alternates(scope, faq_id, [text], actor)
+
+    async def add_alternates(self, scope: str, faq_id: int, texts: Sequence[str], actor: str) -> Faq:
+        """Add alternates, keeping the ones the FAQ has (one write)."""
         current = await self.get(scope, faq_id)
-        cleaned = validate_question(text, what="대체 질문")
-        if normalized_key(cleaned) in {normalized_key(q) for q in current.questions}:
-            raise InvalidInput(f"FAQ #{faq_id}에 이미 같은 질문이 있습니다.")
+        have = {normalized_key(q) for q in current.questions}
+        new: list[str] = []
+        for text in texts:
+            cleaned = validate_question(text, what="대체 질문")
+            if normalized_key(cleaned) in have:
+                raise InvalidInput(f"FAQ #{faq_id}에 이미 같은 질문이 있습니다: {cleaned!r}")
+            have.add(normalized_key(cleaned))
+            new.append(cleaned)
         return await self.update(
-            scope, faq_id, FaqDraft(current.question, current.answer, (*current.alternates, cleaned)), actor
+            scope, faq_id, FaqDraft(current.question, current.answer, (*current.alternates, *new)), actor
         )
 
     async def remove_alternate(self, scope: str, faq_id: int, text: str, actor: str) -> Faq:
+        return await self.remove_alternates(scope, faq_id, [text], actor)
+
+    async def remove_alternates(self, scope: str, faq_id: int, texts: Sequence[str], actor: str) -> Faq:
         current = await self.get(scope, faq_id)
-        key = normalized_key(text)
-        kept = tuple(a for a in current.alternates if normalized_key(a) != key)
-        if len(kept) == len(current.alternates):
-            raise InvalidInput(f"FAQ #{faq_id}에 그런 대체 질문이 없습니다: {text!r}")
+        have = {normalized_key(a) for a in current.alternates}
+        missing = [t for t in texts if normalized_key(t) not in have]
+        if missing:
+            raise InvalidInput(f"FAQ #{faq_id}에 그런 대체 질문이 없습니다: {missing[0]!r}")
+        drop = {normalized_key(t) for t in texts}
+        kept = tuple(a for a in current.alternates if normalized_key(a) not in drop)
         return await self.update(scope, faq_id, FaqDraft(current.question, current.answer, kept), actor)
 
     async def remove(self, scope: str, faq_id: int, actor: str) -> Faq:

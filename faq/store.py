@@ -22,6 +22,7 @@ import aiosqlite
 import numpy as np
 
 from faq.errors import DuplicateQuestion, NotFound, StorageError
+from faq.import_plan import ImportPlan
 from faq.lexical import tokenize
 from faq.schema import SCHEMA_VERSION, STEPS
 from faq.text import answer_passages, normalized_key
@@ -145,6 +146,23 @@ class FaqStore:
         if not found:
             raise NotFound(faq_id)
         return found[0]
+
+    async def scope_counts(self) -> dict[str, int]:
+        """FAQs per scope, for every scope that has any."""
+        async with (
+            self.reading() as conn,
+            conn.execute("SELECT scope, COUNT(*) FROM faqs GROUP BY scope ORDER BY scope") as cur,
+        ):
+            return {row[0]: int(row[1]) for row in await cur.fetchall()}
+
+    async def ever_held_faqs(self) -> bool:
+        """False only for a database no FAQ was ever added to (AUTOINCREMENT's counter is unset)."""
+        async with (
+            self.reading() as conn,
+            conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'faqs'") as cur,
+        ):
+            row = await cur.fetchone()
+        return bool(row and row[0])
 
     async def count(self, scope: str) -> int:
         async with self.reading() as conn, conn.execute("SELECT COUNT(*) FROM faqs WHERE scope = ?", (scope,)) as cur:
@@ -319,6 +337,57 @@ class FaqStore:
             if vectors and fingerprint:
                 await self._put_embeddings(conn, vectors, fingerprint)
         return created, removed
+
+    async def apply_import(
+        self,
+        scope: str,
+        plan: ImportPlan,
+        actor: str,
+        *,
+        vectors: dict[str, np.ndarray] | None = None,
+        fingerprint: str | None = None,
+    ) -> tuple[list[Faq], list[Faq]]:
+        """Apply an import plan in one transaction. Returns (new FAQs, updated FAQs).
+
+        Removed FAQs and the old questions of updated ones go first, so a question may
+        move from one FAQ to another within the same file.
+        """
+        now = utcnow()
+        created: list[Faq] = []
+        async with self.transaction() as conn:
+            for start in range(0, len(plan.remove), 500):
+                chunk = plan.remove[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                await conn.execute(f"DELETE FROM faqs WHERE scope = ? AND id IN ({marks})", (scope, *chunk))
+            for faq_id, draft in plan.update:
+                cur = await conn.execute(
+                    "UPDATE faqs SET answer = ?, updated_by = ?, updated_at = ? WHERE id = ? AND scope = ?",
+                    (draft.answer, actor, now, faq_id, scope),
+                )
+                if cur.rowcount == 0:  # removed by another process since the plan was made
+                    raise NotFound(faq_id)
+                await conn.execute("DELETE FROM faq_questions WHERE faq_id = ?", (faq_id,))
+                await conn.execute("DELETE FROM faq_passages WHERE faq_id = ?", (faq_id,))
+            for faq_id, draft in plan.update:
+                await self._insert_questions(conn, scope, faq_id, (draft.question, *draft.alternates))
+                await self._insert_passages(conn, scope, faq_id, draft.answer)
+            for draft in plan.add:
+                cur = await conn.execute(
+                    "INSERT INTO faqs (scope, answer, created_by, created_at, updated_by, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (scope, draft.answer, actor, now, actor, now),
+                )
+                faq_id = int(cur.lastrowid or 0)
+                await self._insert_questions(conn, scope, faq_id, (draft.question, *draft.alternates))
+                await self._insert_passages(conn, scope, faq_id, draft.answer)
+                created.append(
+                    Faq(faq_id, scope, draft.question, draft.answer, draft.alternates, actor, now, actor, now)
+                )
+            if vectors and fingerprint:
+                await self._put_embeddings(conn, vectors, fingerprint)
+            wanted = {faq_id for faq_id, _ in plan.update}
+            updated = [f for f in await self._load(conn, "f.scope = ?", (scope,)) if f.id in wanted] if wanted else []
+        return created, updated
 
     async def update(
         self,

@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from faq.batching import CachingEmbedder, MicroBatchingEmbedder
 from faq.embedder import Embedder
-from faq.seed import bundled_faqs
+from faq.errors import StorageError
 from faq.service import FaqService
 from faq.store import FaqStore
-from faq.types import DEFAULT_SCOPE
 from faqbot.settings import CoreSettings
 from model.encoder import DEFAULT_MODEL_DIR, Encoder, load_encoder
 from model.profile import MatchingProfile, load_profile
 
 log = logging.getLogger(__name__)
 
-SEED_ACTOR = "seed"
-
 
 @asynccontextmanager
 async def open_store(db: Path | str) -> AsyncIterator[FaqStore]:
-    """Open the database; a new one gets the bundled club FAQs in the default scope."""
-    store = await FaqStore.open(db)
+    """Open (creating if needed) the database. A new one is empty: the sample club is never seeded."""
     try:
-        if store.created:
-            drafts = bundled_faqs()
-            await store.add(DEFAULT_SCOPE, drafts, SEED_ACTOR)
-            log.info("new database %s seeded with %d bundled FAQs", db, len(drafts))
+        store = await FaqStore.open(db)
+    except (sqlite3.Error, OSError) as exc:
+        raise StorageError(f"데이터베이스를 열 수 없습니다: {db}: {exc} (FAQBOT_DB 또는 --db를 확인하세요)") from None
+    try:
         yield store
     finally:
         await store.close()
@@ -61,8 +59,9 @@ async def open_service(
     encoder: Encoder | None = None,
     embedder: Embedder | None = None,
     profile: MatchingProfile | None = None,
+    store: FaqStore | None = None,
 ) -> AsyncIterator[FaqService]:
-    """Encoder + store + service, closed in reverse order on exit.
+    """Encoder + store + service, closed in reverse order on exit (a given ``store`` stays open).
 
     When it loads the configured model itself it also reads that model's matching
     profile; callers that bring their own encoder pass its profile (or none).
@@ -74,7 +73,9 @@ async def open_service(
         assert encoder is not None
         embedder = build_embedder(settings, encoder)
     matching = settings.matching(profile)
-    async with open_store(settings.db) as store:
+    async with contextlib.AsyncExitStack() as stack:
+        if store is None:
+            store = await stack.enter_async_context(open_store(settings.db))
         service = FaqService(
             store,
             embedder,

@@ -10,9 +10,11 @@ import importlib
 import logging
 import os
 import sys
+import typing
 from collections.abc import Sequence
 
 from faq.errors import FaqError
+from faqbot.config_sources import ConfigError
 from model.encoder import EncoderLoadError
 
 log = logging.getLogger("faqbot")
@@ -20,7 +22,24 @@ log = logging.getLogger("faqbot")
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 # Each module exposes register(subparsers) and sets func=run(args) -> int.
-COMMAND_MODULES = ("ask", "faq", "run", "train", "eval", "bench")
+COMMAND_MODULES = ("ask", "faq", "stats", "unanswered", "config", "run", "train", "eval", "bench")
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("faqbot")
+    except PackageNotFoundError:  # run from a checkout without `pip install`
+        return "unknown (설치되지 않은 소스)"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """A bad flag or value is one line naming it, then exit 2 (no usage block to scroll past)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: 오류: {message} (도움말: {self.prog} --help)\n")
 
 
 def _configure_logging(verbosity: int) -> None:
@@ -32,8 +51,9 @@ def _configure_logging(verbosity: int) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="faqbot", description="멋사 FAQ 봇: 질문 답변, FAQ 관리, 모델 학습")
+    parser = OneLineParser(prog="faqbot", description="멋사 FAQ 봇: 질문 답변, FAQ 관리, 모델 학습")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="-v: INFO, -vv: DEBUG 로그")
+    parser.add_argument("--version", action="version", version=f"faqbot {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -57,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except FaqError as exc:
         print(f"오류: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ConfigError as exc:
+        print("\n".join(exc.lines), file=sys.stderr)
         return EXIT_BAD_INPUT
     except EncoderLoadError as exc:
         print(f"오류: {exc}\nFAQBOT_MODEL 설정을 확인하세요 (비우면 내장 기본 모델을 씁니다).", file=sys.stderr)

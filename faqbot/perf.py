@@ -421,6 +421,7 @@ async def cold_start_section(encoder: Encoder, rows: int, reencode_qps: float | 
 
 async def rss_probe(model: str, backend: str, cache_dir: Path | None = None) -> dict[str, Any]:
     """Run in a fresh process: load, open a seeded DB, answer a burst; report peak RSS."""
+    from faq.seed import bundled_faqs
     from faqbot.app import open_service
     from faqbot.settings import CoreSettings
 
@@ -430,6 +431,8 @@ async def rss_probe(model: str, backend: str, cache_dir: Path | None = None) -> 
     with tempfile.TemporaryDirectory(prefix="faqbot-rss-") as tmp:
         settings = CoreSettings(db=Path(tmp) / "rss.db")
         async with open_service(settings, encoder=encoder) as service:
+            # A new database is empty: give it the bundled club FAQs as before.
+            await service.import_drafts("default", bundled_faqs(), "bench")
             await service.load_all()
             questions = bench_questions()[:128]
             await asyncio.gather(*(service.ask("default", q) for q in questions))

@@ -1,4 +1,10 @@
-"""Settings from the environment and ``.env`` (pydantic-settings).
+"""Settings from flags, the environment and settings files (pydantic-settings).
+
+Each setting is looked up in this order; the first place that has it wins:
+command-line flag, environment variable, ``./.env`` (the current folder),
+the file named by ``$FAQBOT_ENV_FILE``, ``~/.config/faqbot/.env``
+(``$XDG_CONFIG_HOME/faqbot/.env``), the default. ``faqbot config show`` prints
+every effective value and where it came from (:mod:`faqbot.config_sources`).
 
 Built by the entry points, never at import time, so tests control them.
 """
@@ -6,15 +12,26 @@ Built by the entry points, never at import time, so tests control them.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT
 from faq.types import DEFAULT_SCOPE, Thresholds
 from model.profile import MatchingProfile
+
+ENV_FILE_VAR = "FAQBOT_ENV_FILE"
+# model_config's env_file: "look the files up as documented above". `_env_file=None` (tests) reads none.
+_LOOKUP = ".env"
 
 
 def default_db_path() -> Path:
@@ -22,10 +39,79 @@ def default_db_path() -> Path:
     return Path(base) / "faqbot" / "faqbot.db"
 
 
+def config_dir_env_file() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "faqbot" / ".env"
+
+
+def settings_files() -> list[tuple[str, Path]]:
+    """(label, path) of every settings file that is looked at, highest priority first."""
+    files = [("./.env", Path(".env"))]
+    named = os.environ.get(ENV_FILE_VAR, "").strip()
+    if named:
+        files.append((f"${ENV_FILE_VAR}", Path(named).expanduser()))
+    files.append(("~/.config/faqbot/.env", config_dir_env_file()))
+    return files
+
+
+class MissingEnvFile(ValueError):
+    """``$FAQBOT_ENV_FILE`` names a file that does not exist (a typo must not fall back silently)."""
+
+
+def evident_path(value: str) -> bool:
+    """True when ``value`` can only mean a local folder (a hub id is ``org/name``)."""
+    value = value.strip()
+    if not value:
+        return False
+    if value.startswith(("/", ".", "~")) or "\\" in value or value.count("/") >= 2:
+        return True
+    # "models/club": a path when its first part is a local folder, else a hub id like "snunlp/KR-SBERT".
+    return value.count("/") == 1 and Path(value.split("/")[0]).is_dir()
+
+
+# Discord bot tokens are three base64url parts joined by dots (id.timestamp.hmac).
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{10,}")
+
+
+def token_problem(token: str) -> str | None:
+    """Why ``token`` cannot be a Discord bot token (checked before connecting), without echoing it."""
+    token = token.strip()
+    if not token:
+        return "DISCORD_TOKEN이 비어 있습니다. .env나 환경 변수에 봇 토큰을 넣으세요 (docs/discord-setup.md)."
+    if token.lower().startswith("bot "):
+        return "DISCORD_TOKEN 앞의 'Bot '을 지우세요 (토큰만 넣습니다)."
+    if token[:1] in "'\"" and token[:1] == token[-1:]:
+        return "DISCORD_TOKEN을 따옴표 없이 넣으세요."
+    if not _TOKEN_SHAPE.fullmatch(token):
+        return (
+            f"DISCORD_TOKEN이 봇 토큰 형식이 아닙니다 ({len(token)}자; 점 두 개로 나뉜 세 부분이어야 합니다). "
+            "개발자 포털 → Bot → Reset Token에서 복사한 값을 넣으세요."
+        )
+    return None
+
+
 class CoreSettings(BaseSettings):
     """What the CLI and every adapter share."""
 
-    model_config = SettingsConfigDict(env_prefix="FAQBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="FAQBOT_", env_file=_LOOKUP, env_file_encoding="utf-8", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        if isinstance(dotenv_settings, DotEnvSettingsSource) and dotenv_settings.env_file == _LOOKUP:
+            files = settings_files()
+            for label, path in files:
+                if label.startswith("$") and not path.is_file():
+                    raise MissingEnvFile(f"{ENV_FILE_VAR}={str(path)!r}: 그런 파일이 없습니다")
+            # pydantic-settings lets later files win: lowest priority first.
+            dotenv_settings = DotEnvSettingsSource(settings_cls, env_file=[p for _, p in reversed(files)])
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
 
     model: str = Field(
         default="",
@@ -67,6 +153,20 @@ class CoreSettings(BaseSettings):
             raise ValueError("log level must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return value
 
+    @field_validator("model")
+    @classmethod
+    def _model_exists(cls, value: str) -> str:
+        # A mistyped folder would otherwise be tried as a hub id: a minute of retries offline.
+        if evident_path(value) and not Path(value.strip()).expanduser().exists():
+            raise PydanticCustomError("model_path_missing", "no such folder")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _threshold_order(self) -> Self:
+        if self.suggest_threshold > self.answer_threshold:
+            raise PydanticCustomError("threshold_order", "suggest threshold above answer threshold")
+        return self
+
     def thresholds(self) -> Thresholds:
         return Thresholds(self.answer_threshold, self.suggest_threshold, self.margin)
 
@@ -98,7 +198,7 @@ class BotSettings(CoreSettings):
 
     model_config = SettingsConfigDict(
         env_prefix="FAQBOT_",
-        env_file=".env",
+        env_file=_LOOKUP,
         env_file_encoding="utf-8",
         extra="ignore",
         populate_by_name=True,
@@ -114,7 +214,9 @@ class BotSettings(CoreSettings):
     )
     dm_enabled: bool = Field(default=False, description="Answer questions sent to the bot in DMs.")
     dm_guild: int | None = Field(
-        default=None, description="Guild whose FAQs answer DMs; empty = the bundled 'default' FAQs."
+        default=None,
+        description="Guild whose FAQs answer DMs; empty = the 'default' scope (what the CLI fills without "
+        "--guild). The bundled sample club never answers DMs.",
     )
     cooldown_s: float = Field(
         default=30.0, ge=0, le=3600, description="Per-user pause between passive answers in FAQ channels."

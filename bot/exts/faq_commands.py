@@ -41,9 +41,10 @@ from bot.views import (
 )
 from faq.activity import QueryRecord, Source
 from faq.errors import ImportFailed, InvalidInput
+from faq.import_plan import import_summary
 from faq.service import clean_draft
 from faq.text import normalized_key
-from faq.transfer import detect_format, export, parse
+from faq.transfer import detect_format, export, read_rows
 from faq.types import Faq, FaqDraft, Thresholds
 
 log = logging.getLogger(__name__)
@@ -308,46 +309,30 @@ class FaqCommands(commands.Cog):
         data = await file.read()
         if len(data) > MAX_IMPORT_BYTES:
             raise ImportFailed(f"파일이 너무 커요 ({len(data):,}바이트)")
-        drafts = await asyncio.to_thread(parse, data, detect_format(file.filename, data))
+        # Same rules as `faqbot faq import` (faq.import_plan): rows update the FAQs they name in place.
+        rows = await asyncio.to_thread(read_rows, data, detect_format(file.filename, data))
         user = actor(interaction.user)
         if replace:
-            count = len(await self.bot.service.list(scope))
+            plan = await self.bot.service.preview_import(scope, rows, replace=True)
 
             async def confirmed(inter: discord.Interaction) -> None:
                 await inter.response.defer()
-                result = await self.bot.service.import_drafts(scope, drafts, user, replace=True)
+                result = await self.bot.service.import_rows(scope, rows, user, replace=True)
                 await inter.edit_original_response(
-                    content=f"✅ FAQ {len(result.removed_ids)}개를 지우고 {len(result.added)}개로 바꿨어요.",
-                    view=None,
-                    allowed_mentions=NO_MENTIONS,
+                    content=f"✅ {import_summary(result)}.", view=None, allowed_mentions=NO_MENTIONS
                 )
 
             view = ConfirmView(interaction.user.id, confirmed, confirm_label="모두 바꾸기")
             await interaction.followup.send(
-                f"⚠️ 이 서버의 FAQ {count}개를 모두 지우고 파일의 {len(drafts)}개로 바꿀까요?",
+                f"⚠️ 파일에 없는 FAQ {len(plan.remove)}개를 지우고, {len(plan.update)}개 수정, "
+                f"{len(plan.add)}개 추가할까요? (남는 FAQ의 번호는 그대로)",
                 view=view,
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
             return
-        fresh: list[FaqDraft] = []
-        skipped: list[str] = []
-        for number, draft in enumerate(drafts, 1):
-            clash = None
-            for text in (draft.question, *draft.alternates):
-                clash = await self.bot.service.store.find_question(scope, text)
-                if clash is not None:
-                    skipped.append(f"- {number}번째 `{trim(text, 80)}`: 이미 FAQ #{clash}에 있어요")
-                    break
-            if clash is None:
-                fresh.append(draft)
-        added = (await self.bot.service.import_drafts(scope, fresh, user)).added if fresh else ()
-        lines = [f"✅ {len(added)}개 추가, {len(skipped)}개 건너뜀 (파일의 {len(drafts)}개 중)."]
-        if skipped:
-            lines += ["건너뛴 항목:", *skipped[:15]]
-            if len(skipped) > 15:
-                lines.append(f"… 외 {len(skipped) - 15}개")
-        await send_ephemeral(interaction, "\n".join(lines))
+        result = await self.bot.service.import_rows(scope, rows, user)
+        await send_ephemeral(interaction, f"✅ {import_summary(result)} (파일의 {len(rows)}개 중).")
 
     @admin.command(name="export")
     @admin_only()

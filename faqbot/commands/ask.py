@@ -11,8 +11,7 @@ from pathlib import Path
 from faq.errors import FaqError, InvalidInput
 from faq.service import FaqService
 from faq.types import Answer, Status
-from faqbot.app import open_service
-from faqbot.commands.common import scope_options, settings_from
+from faqbot.commands.common import scope_options, scoped_service
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,9 +54,8 @@ def _read_questions(path: Path) -> list[str]:
 
 
 async def _ask_all(args: argparse.Namespace, questions: list[str]) -> int:
-    settings = settings_from(args)
     status = 0
-    async with open_service(settings) as service:
+    async with scoped_service(args) as service:
         for number, question in enumerate(questions, start=1):
             if args.file and not question.strip():
                 continue  # blank lines separate groups in query files

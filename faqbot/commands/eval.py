@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from faq.matcher import DEFAULT_LEXICAL_WEIGHT
 from faq.types import DEFAULT_SCOPE, Thresholds
+from faqbot.config_sources import build
+from faqbot.settings import CoreSettings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,35 +33,43 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help=f"BM25 가중치 (기본: $FAQBOT_LEXICAL_WEIGHT 또는 {DEFAULT_LEXICAL_WEIGHT})",
     )
-    p.add_argument("--answer", type=float, default=None, help="answer 임계값")
-    p.add_argument("--suggest", type=float, default=None, help="suggest 임계값")
-    p.add_argument("--margin", type=float, default=None, help="1·2위 차이 임계값")
+    p.add_argument("--answer", type=unit_float, default=None, help="answer 임계값 (0~1)")
+    p.add_argument("--suggest", type=unit_float, default=None, help="suggest 임계값 (0~1)")
+    p.add_argument("--margin", type=unit_float, default=None, help="1·2위 차이 임계값 (0~1)")
     p.add_argument("--json", action="store_true", help="JSON 객체 하나로 출력")
     p.set_defaults(func=run)
 
 
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    return float(value) if value else default
+def unit_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"0~1 사이의 숫자여야 합니다: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"0~1 사이의 숫자여야 합니다: {value:g}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
     from faqbot.commands.train import db_groups
     from model.encoder import load_encoder
     from model.evaluate import evaluate
+    from model.own_thresholds import recommend
 
-    base = Thresholds()
-    thresholds = Thresholds(
-        args.answer if args.answer is not None else _env_float("FAQBOT_ANSWER_THRESHOLD", base.answer),
-        args.suggest if args.suggest is not None else _env_float("FAQBOT_SUGGEST_THRESHOLD", base.suggest),
-        args.margin if args.margin is not None else _env_float("FAQBOT_MARGIN", base.margin),
-    )
-    weight = (
-        args.lexical_weight
-        if args.lexical_weight is not None
-        else _env_float("FAQBOT_LEXICAL_WEIGHT", DEFAULT_LEXICAL_WEIGHT)
-    )
-    name = args.model or os.environ.get("FAQBOT_MODEL", "") or ""
+    # Environment and settings files read (and checked) the way every other command reads them.
+    flags = {"model": (args.model, "명령줄 --model")} if args.model else {}
+    settings = build(CoreSettings, flags)
+    try:
+        thresholds = Thresholds(
+            args.answer if args.answer is not None else settings.answer_threshold,
+            args.suggest if args.suggest is not None else settings.suggest_threshold,
+            args.margin if args.margin is not None else settings.margin,
+        )
+    except ValueError:
+        print("오류: --suggest는 --answer 이하여야 합니다.", file=sys.stderr)
+        return 2
+    weight = args.lexical_weight if args.lexical_weight is not None else settings.lexical_weight
+    name = settings.model
     encoder = None if args.bm25_only else load_encoder(name or None)
     try:
         groups = db_groups(args.db, args.guild) if args.db else None
@@ -76,8 +85,15 @@ def run(args: argparse.Namespace) -> int:
         benchmarks=args.benchmarks,
         parakqc_full=args.full,
     )
+    own = recommend(encoder, groups, weight) if groups else None  # this club's figures beside the bundled ones
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        data = report.to_json()
+        if own is not None:
+            data["db_thresholds"] = own.to_json()
+        print(json.dumps(data, ensure_ascii=False))
     else:
         print(report.table())
+        if own is not None:
+            print()
+            print(own.text())
     return 0

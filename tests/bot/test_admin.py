@@ -224,12 +224,19 @@ async def test_config_channels_via_slash_then_answers(world: World) -> None:
 async def test_import_export_stats_unanswered(world: World) -> None:
     fd, a = world.fd, world.a
     async with running_bot(world) as bot:
-        rows = "question,answer,alternates\n해커톤은 언제인가요?,8월에 해요.,해커톤 일정\n회비는 얼마인가요?,중복,\n"
+        # Same rules as the CLI: a row naming an existing FAQ (here by question) updates it in place.
+        rows = "question,answer\n해커톤은 언제인가요?,8월에 해요.\n회비는 얼마인가요?,한 학기 회비는 3만 원입니다.\n"
         att = fd.attachment("faqs.csv", rows.encode(), "text/csv")
         handle = await fd.interaction_slash("faq-admin import", {"file": att}, guild_id=a.id, user=a.admin)
         await handle.callback()
         summary = (await handle.followup()).json["content"]
-        assert "1개 추가, 1개 건너뜀" in summary and f"이미 FAQ #{a.faq_ids[0]}" in summary
+        assert "1개 추가, 0개 수정, 1개 그대로" in summary
+        clash = "question,answer,alternates\n새 질문이에요?,답,회비는 얼마인가요?\n"
+        att = fd.attachment("clash.csv", clash.encode(), "text/csv")
+        handle = await fd.interaction_slash("faq-admin import", {"file": att}, guild_id=a.id, user=a.admin)
+        await handle.callback()
+        refused = (await handle.followup()).json["content"]
+        assert "2번째 줄" in refused and f"이미 FAQ #{a.faq_ids[0]}의 질문" in refused
 
         big = fd.attachment("big.csv", b"x" * (2**20 + 1), "text/csv")
         handle = await fd.interaction_slash("faq-admin import", {"file": big}, guild_id=a.id, user=a.admin)

@@ -76,7 +76,8 @@ def test_bad_value_is_reported_per_field(monkeypatch: pytest.MonkeyPatch, capsys
     monkeypatch.chdir(ROOT / "tests")
     assert main(argv=[]) == 2
     err = capsys.readouterr().err
-    assert "log_level" in err and TOKEN not in err
+    assert "FAQBOT_LOG_LEVEL='LOUD' (환경 변수)" in err and "DEBUG, INFO" in err and TOKEN not in err
+    assert err.count("\n") == 1  # one line per bad setting
 
 
 def test_dm_scope_defaults_to_bundled_faqs() -> None:

@@ -90,13 +90,42 @@ def test_faq_lifecycle_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> Non
     assert run(capsys, "faq", "remove", "999999")[0] == 2
 
 
-def test_only_the_default_scope_is_seeded(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_sample_answers_only_a_fresh_database_and_never_mixes_in(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "faq", "list")
+    assert code == 0 and len(out.splitlines()) == len(bundled_faqs()) and "예시 동아리" in err
+    # Importing the club's own FAQs into a fresh database just works; ids start at #1.
+    own = tmp_path / "club.csv"
+    own.write_text("question,answer\n회비는 얼마인가요?,2만 원입니다.\n", encoding="utf-8")
+    code, out, _ = run(capsys, "faq", "import", str(own))
+    assert code == 0 and "1개 추가" in out
+    code, out, err = run(capsys, "ask", "--json", "회비 얼마예요?")
+    assert json.loads(out)["answer"] == "2만 원입니다." and json.loads(out)["faq_id"] == 1 and "예시" not in err
     code, out, _ = run(capsys, "faq", "list")
-    assert code == 0 and len(out.splitlines()) == len(bundled_faqs())
-    code, out, _ = run(capsys, "faq", "list", "--guild", "123456789")
-    assert code == 0 and out == ""
-    code, out, _ = run(capsys, "ask", "--json", "--guild", "123456789", "회비 얼마예요?")
-    assert json.loads(out)["status"] == "none"
+    assert out.splitlines() == ["#1\t회비는 얼마인가요?"]
+    # Asked for on purpose, the sample still answers; it cannot be written to.
+    code, out, _ = run(capsys, "ask", "--json", "--guild", "sample", "회비 얼마예요?")
+    assert json.loads(out)["question"] == fee_faq_question()
+    code, _, err = run(capsys, "faq", "add", "--guild", "sample", "-q", "새 질문?", "-a", "답")
+    assert code == 2 and "sample" in err
+    # Removing every FAQ does not bring the sample back.
+    assert run(capsys, "faq", "remove", "1")[0] == 0
+    code, out, err = run(capsys, "ask", "--json", "회비 얼마예요?")
+    assert json.loads(out)["status"] == "none" and "default" in err
+
+
+def test_unknown_or_empty_scope_warns_on_stderr_and_keeps_the_exit_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    own = tmp_path / "club.csv"
+    own.write_text("question,answer\n회비는 얼마인가요?,2만 원입니다.\n", encoding="utf-8")
+    assert run(capsys, "faq", "import", "--guild", "123", str(own))[0] == 0
+    code, out, err = run(capsys, "ask", "--json", "--guild", "999", "회비 얼마임?")
+    assert code == 0 and json.loads(out)["status"] == "none"
+    assert err.count("\n") == 1 and "경고" in err and "'999'" in err and "123 (1개)" in err
+    code, out, err = run(capsys, "ask", "--json", "--guild", "123", "회비 얼마임?")
+    assert code == 0 and "경고" not in err
 
 
 def test_import_replace_and_export_round_trip(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -115,16 +144,22 @@ def test_import_replace_and_export_round_trip(capsys: pytest.CaptureFixture[str]
     assert code == 0, out
     code, out, _ = run(capsys, "faq", "list")
     assert len(out.splitlines()) == 2
+    ids = out
 
     dest = tmp_path / "out.csv"
     assert run(capsys, "faq", "export", str(dest))[0] == 0
     assert "'=SUM(A1)?" in dest.read_text(encoding="utf-8")  # CSV injection guarded
-    assert run(capsys, "faq", "import", "--replace", str(dest))[0] == 0
+    code, out, _ = run(capsys, "faq", "import", "--replace", str(dest))
+    assert code == 0 and "0개 추가, 0개 수정, 2개 그대로" in out
+    assert run(capsys, "faq", "list")[1] == ids  # --replace kept every id
     code, out, _ = run(capsys, "faq", "export", "--format", "json")
     assert {f["question"] for f in json.loads(out)} == {"회비는 얼마인가요?", "=SUM(A1)?"}
 
 
 def test_failed_import_changes_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    seed = tmp_path / "seed.csv"
+    seed.write_text("question,answer\n기존 질문?,기존 답\n", encoding="utf-8")
+    assert run(capsys, "faq", "import", str(seed))[0] == 0
     before = run(capsys, "faq", "export", "--format", "json")[1]
     bad = tmp_path / "bad.csv"
     bad.write_text("question,answer,alternates\n새 질문?,답,\n,빈 질문,\n", encoding="utf-8")
@@ -134,6 +169,8 @@ def test_failed_import_changes_nothing(capsys: pytest.CaptureFixture[str], tmp_p
 
 
 def test_broken_model_is_a_clear_error_not_a_traceback(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = run(capsys, "ask", "--model", str(tmp_path / "missing-model"), "회비?")
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    code, _, err = run(capsys, "ask", "--model", str(broken), "회비?")
     assert code == 1
-    assert "missing-model" in err and "Traceback" not in err
+    assert "broken-model" in err and "Traceback" not in err

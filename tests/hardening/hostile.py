@@ -194,7 +194,8 @@ def import_files() -> list[ImportFile]:
         ImportFile("header-only", "header.csv", _csv("question,answer"), "하나도 없"),
         ImportFile("missing-answer-column", "noans.csv", _csv("question", "질문?"), "헤더"),
         ImportFile("missing-question-column", "noq.csv", _csv("answer,alternates", "답,"), "헤더"),
-        ImportFile("wrong-header", "wrong.csv", _csv("질문,답변", "질문?,답"), "헤더"),
+        ImportFile("wrong-header", "wrong.csv", _csv("제목,내용", "질문?,답"), "헤더"),
+        ImportFile("korean-header-ok", "korean.csv", _csv("질문,답변,대체 질문", "한글 헤더 질문?,답,한글 헤더"), None),
         ImportFile("short-row", "short.csv", _csv("question,answer,alternates", ok_row, "혼자"), "3번째 줄"),
         ImportFile("empty-question-row", "noq-row.csv", _csv("question,answer", ok_row[:-7], ",답만"), "비어"),
         ImportFile("long-answer-row", "long.csv", _csv("question,answer", f"긴 답 질문?,{'나' * 1801}"), "너무 깁니다"),
@@ -211,7 +212,10 @@ def import_files() -> list[ImportFile]:
             "duplicate-alt-in-file", "dupalt.csv", _csv("question,answer,alternates", "가?,1,나", "다?,2,나"), "같은"
         ),
         ImportFile(
-            "duplicate-of-existing", "exists.csv", _csv("question,answer", "회비는 얼마인가요?,다른 답"), "이미 FAQ"
+            "duplicate-of-existing",
+            "exists.csv",
+            _csv("question,answer,alternates", "새 질문이에요?,답,회비는 얼마인가요?"),
+            "이미 FAQ",
         ),
         ImportFile(
             "one-bad-row-last", "lastbad.csv", _csv("question,answer", ok_row[:-7], "좋은 질문?,답", ",답"), "비어"

@@ -177,12 +177,13 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def seeded_db(work: Path) -> Path:
-    """A fresh club database (bundled FAQs, checkpointed: no WAL left)."""
+    """A club database holding the bundled sample FAQs in ``default`` (checkpointed: no WAL left)."""
     db = work / "seeded.db"
+    sample = Path(__file__).resolve().parents[2] / "faq" / "data" / "club_faqs.json"
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(work)
         mp.delenv("FAQBOT_MODEL", raising=False)
-        assert cli_main(["faq", "list", "--db", str(db)]) == 0
+        assert cli_main(["faq", "import", "--db", str(db), str(sample)]) == 0
     return db
 
 
