@@ -120,7 +120,7 @@ class Snapshot:
 
         An FAQ scores its best row: question rows count fully, answer passages
         ``answer_weight`` times (0 leaves answers out). With ``document_weight`` the
-        FAQ's BM25 as one document is added and the sum rescaled by ``1 + w``.
+        FAQ's BM25 as one document ``d`` lifts that score ``s`` to ``s + w·d·(1 − s)``.
         """
         if len(self.row_texts) == 0:
             return []
@@ -145,7 +145,10 @@ class Snapshot:
         else:
             faq_ids, rows = best_rows(scores, row_faq_ids)
             doc = self.documents.scores(query_text)[np.searchsorted(self.document_ids, faq_ids)]
-            totals = (scores[rows] + document_weight * doc) / (1.0 + document_weight)
+            best = np.clip(scores[rows], 0.0, 1.0)
+            # Lexical support for the whole FAQ closes part of the gap to 1: never lowers a row's
+            # score, keeps the scale in [0, 1] and an exact match at 1 (docs/matching.md).
+            totals = best + document_weight * doc * (1.0 - best)
             top = np.argsort(-totals, kind="stable")[:k]
             ranked = [(int(faq_ids[i]), int(rows[i]), float(totals[i])) for i in top]
         return [

@@ -24,7 +24,7 @@ Scores = npt.NDArray[np.float32]
 DEFAULT_LEXICAL_WEIGHT = 0.3
 # Answer passages score this fraction of their fused score (docs/matching.md; chosen on DEV clubs).
 DEFAULT_ANSWER_WEIGHT = 1.0
-# BM25 of the whole FAQ (questions + answer as one document) added to its best row, then rescaled by 1 + w.
+# BM25 of the whole FAQ (questions + answer as one document) d lifts its best row s to s + w·d·(1 − s).
 DEFAULT_DOCUMENT_WEIGHT = 0.2
 
 
@@ -79,6 +79,12 @@ def decide(ranked: Sequence[Candidate], thresholds: Thresholds) -> Status:
     if top >= thresholds.answer and top - runner_up >= thresholds.margin:
         return Status.ANSWER
     return Status.SUGGEST
+
+
+def suggestions(ranked: Sequence[Candidate], thresholds: Thresholds) -> tuple[Candidate, ...]:
+    """The candidates worth offering for a ``suggest``: those at or above the suggest threshold
+    (the best always is), so a member is never shown a 0 % guess."""
+    return tuple(c for c in ranked if c.confidence >= thresholds.suggest)
 
 
 def clip_confidence(score: float) -> float:

@@ -22,7 +22,7 @@ from faq.errors import DuplicateQuestion, InvalidInput, NotFound
 from faq.import_plan import ImportPlan, ImportRow, plan_import
 from faq.index import ScopeIndex, index_texts
 from faq.lexical import tokenize_all
-from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT, decide
+from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT, decide, suggestions
 from faq.store import FaqStore
 from faq.text import MAX_ALTERNATES, answer_passages, normalized_key, validate_answer, validate_query, validate_question
 from faq.types import Answer, Candidate, Faq, FaqDraft, Status, Thresholds
@@ -238,18 +238,19 @@ class FaqService:
     async def ask(self, scope: str, text: str) -> Answer:
         """Answer a member's question from the FAQs of ``scope``."""
         query, truncated, ranked = await self.rank(scope, text)
-        status = decide(ranked, await self.thresholds(scope))
+        thresholds = await self.thresholds(scope)
+        status = decide(ranked, thresholds)
         if status is Status.NONE:
             return Answer(Status.NONE, query, truncated=truncated)
         best = ranked[0]
         faq = (await self.index(scope)).snapshot.faqs.get(best.faq_id)
-        suggestions = tuple(ranked) if status is Status.SUGGEST else ()
+        offered = suggestions(ranked, thresholds) if status is Status.SUGGEST else ()
         return Answer(
             status,
             query,
             best=best,
             answer=faq.answer if faq else None,
-            suggestions=suggestions,
+            suggestions=offered,
             truncated=truncated,
         )
 

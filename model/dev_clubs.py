@@ -25,7 +25,7 @@ from model.unseen import ClubIndex, MatchConfig, Ranked, UnseenRates, ranking_to
 
 LEXICAL_WEIGHTS = (0.1, 0.2, 0.3, 0.4)
 ANSWER_WEIGHTS = (0.0, 0.8, 0.9, 1.0)
-DOCUMENT_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4)
+DOCUMENT_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
 
 # What a member should experience on a club's own FAQs (issue targets, applied to DEV).
 MAX_WRONG = 0.02  # in-scope questions answered outright with the wrong FAQ

@@ -19,7 +19,8 @@ import json
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -175,7 +176,21 @@ class Scorer:
         else:  # BM25 only: dense scores are all zero and the fusion weight is 1
             vectors = dict.fromkeys(texts, np.zeros(1, np.float32))
             dimension = 1
+        self._faqs = {f.id: f for f in faqs}
+        self._vectors = vectors
         self.index = ScopeIndex.build(dimension, faqs, vectors)
+
+    @contextmanager
+    def without_row(self, row: int) -> Iterator[None]:
+        """The index without one alternate (bank row ``row``), so it can stand in for a member's
+        question without finding itself (leave-one-out); restored on exit."""
+        faq = self._faqs[int(self.bank.row_faq[row]) + 1]
+        text = self.bank.rows[row]
+        self.index.upsert([replace(faq, alternates=tuple(a for a in faq.alternates if a != text))], self._vectors)
+        try:
+            yield
+        finally:
+            self.index.upsert([faq], self._vectors)
 
     def query_vectors(self, queries: Sequence[str]) -> Scores:
         if self.encoder is None:

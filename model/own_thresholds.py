@@ -4,7 +4,7 @@ The bundled sweep (``model.evaluate.threshold_sweep``) is measured on the sample
 club's held-out queries. Another club's FAQs score differently, so here each
 alternate of the database's FAQs stands in for a member's question: it is ranked
 against every other row (its own row masked, as in leave-one-out), and the
-bundled general out-of-scope questions ("오늘 점심 뭐 먹지") stand in for what
+DEV out-of-scope questions (``model/data/dev_out_of_scope.json``, "오늘 학식 메뉴 뭐예요?") stand in for what
 should not be answered. The same sweep then picks thresholds. With few
 alternates the figures are noise: :data:`MIN_QUERIES` decides when to say so.
 """
@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from model.encoder import Encoder
-from model.evaluate import CLUB_HELDOUT, FaqBank, Scorer, SweepRow, threshold_sweep
+from model.dev import DEV_OOS
+from model.evaluate import FaqBank, Scorer, SweepRow, threshold_sweep
 
 MIN_QUERIES = 30  # fewer alternates than this: the recommendation is printed with a warning
 MIN_FAQS_WITH_ALTERNATES = 0.5
@@ -78,10 +77,11 @@ class OwnThresholds:
         return "\n".join(lines)
 
 
-def load_out_of_scope(path: Path = CLUB_HELDOUT) -> tuple[str, ...]:
+def load_out_of_scope(path: Path = DEV_OOS) -> tuple[str, ...]:
+    """Off-topic lines written for choosing thresholds (never the evaluation-only held-out set)."""
     if not Path(path).exists():
         return ()
-    return tuple(json.loads(Path(path).read_text(encoding="utf-8")).get("out_of_scope", []))
+    return tuple(json.loads(Path(path).read_text(encoding="utf-8")).get("queries", []))
 
 
 def recommend(
@@ -106,11 +106,10 @@ def recommend(
         return OwnThresholds(0, len(groups), with_alts, len(out_of_scope), None, warning)
     weight = lexical_weight if encoder is not None else 1.0
     scorer = Scorer(bank, encoder)
-
-    def mask(i: int, scores: np.ndarray) -> None:
-        scores[rows[i]] = -np.inf  # the alternate may not find itself
-
-    ranked = scorer.rank([bank.rows[i] for i in rows], weight, mask=mask)
+    ranked = []
+    for i in rows:
+        with scorer.without_row(i):  # the alternate may not find itself
+            ranked += scorer.rank([bank.rows[i]], weight)
     gold = [int(bank.row_faq[i]) for i in rows]
     oos = scorer.rank(list(out_of_scope), weight) if out_of_scope else []
     _, best = threshold_sweep(ranked, gold, oos)

@@ -40,7 +40,13 @@ FAQS = [
     FaqDraft("정기 세션은 언제 하나요?", "매주 화요일 저녁 7시에 합니다.", ("세션 요일이 언제예요?", "세션 시간")),
     FaqDraft("공지는 어디서 보나요?", "@everyone @here 공지는 <#1> 채널과 <@&2> 역할로 올라와요. 문의: <@3>", ()),
 ]
-ANSWER_Q, SUGGEST_Q, NONE_Q, PING_Q = "회비 얼마예요?", "세션 언제 해요?", "오늘 점심 뭐 먹지", "공지 어디서 봐요?"
+# With the hashing encoder and SAMPLE_FAQS: an answer, a suggestion (정기 세션, ~0.44), nothing, and a ping probe.
+ANSWER_Q, SUGGEST_Q, NONE_Q, PING_Q = (
+    "회비 얼마예요?",
+    "정기적으로 언제 모여요?",
+    "오늘 점심 뭐 먹지",
+    "공지 어디서 봐요?",
+)
 NO_PINGS = {"parse": [], "replied_user": False}
 EPHEMERAL = 64
 CALLBACK_ROUTE = "/interactions/{interaction_id}/{interaction_token}/callback"
