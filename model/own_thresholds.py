@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.encoder import Encoder
 from model.dev import DEV_OOS
+from model.encoder import Encoder
 from model.evaluate import FaqBank, Scorer, SweepRow, threshold_sweep
 
 MIN_QUERIES = 30  # fewer alternates than this: the recommendation is printed with a warning
