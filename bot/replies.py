@@ -8,6 +8,7 @@ Every message and interaction response the bot sends passes ``allowed_mentions=N
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Sequence
 
@@ -47,6 +48,28 @@ def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
     if rest:
         chunks.append(rest)
     return chunks or [""]
+
+
+_URL = re.compile(r"https?://[^\s<>()\[\]]+")
+
+
+def member_text(text: str, limit: int | None = None) -> str:
+    """Text a member wrote (their question, an alternate taken from one), safe to show anywhere.
+
+    Markdown is escaped (an unclosed ``` or ** cannot garble the message, a masked link
+    ``[공식 인증](https://evil.example)`` shows as text, not as a link), and a bare URL is
+    wrapped in ``<…>`` so Discord shows no preview card for it under the bot's name.
+    """
+    if limit is not None:
+        text = trim(text, limit)
+    parts: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        parts.append(discord.utils.escape_markdown(text[last : match.start()], as_needed=False))
+        parts.append(f"<{match.group()}>")
+        last = match.end()
+    parts.append(discord.utils.escape_markdown(text[last:], as_needed=False))
+    return "".join(parts)
 
 
 def percent(confidence: float) -> str:

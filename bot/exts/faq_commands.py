@@ -24,6 +24,7 @@ from bot.replies import (
     CONTENT_LIMIT,
     NO_MENTIONS,
     answer_text,
+    member_text,
     percent,
     send_ephemeral,
     split_text,
@@ -35,6 +36,7 @@ from bot.views import (
     FaqModal,
     PageView,
     actor,
+    feedback_view,
     render_answer,
     unanswered_view,
 )
@@ -149,11 +151,13 @@ class FaqCommands(commands.Cog):
     async def ask(self, interaction: discord.Interaction, question: str, ephemeral: bool = True) -> None:
         """FAQ에서 답을 찾아요."""
         scope = scope_of(interaction)
-        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        answer = await self.bot.service.ask(scope, question)
-        query_id = await self.bot.activity_log.record_query(
-            scope, answer, user_id=interaction.user.id, source=Source.COMMAND
-        )
+        with self.bot.limits.slot(interaction.user.id):
+            await self.bot.limits.check_question(interaction.user.id)
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            answer = await self.bot.service.ask(scope, question)
+            query_id = await self.bot.activity_log.record_query(
+                scope, answer, user_id=interaction.user.id, source=Source.COMMAND
+            )
         config = await self.bot.configs.get(scope)
         for chunk, view in render_answer(answer, query_id, admin_role=config.admin_role):
             kwargs: dict[str, object] = {"ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS}
@@ -488,6 +492,23 @@ class FaqCommands(commands.Cog):
             lines.append(f"{i}. {text} — {_reason(r)}{best} · {r.asked_at[:10]}")
         content = split_text("\n".join(lines))[0]
         await send_ephemeral(interaction, content, view=unanswered_view(records))
+
+    @admin.command(name="feedback")
+    @admin_only()
+    async def feedback(self, interaction: discord.Interaction) -> None:
+        """👍 피드백(회원 질문 → FAQ)을 검토해요: 승인한 것만 모델 학습에 쓰여요."""
+        pairs = await self.bot.activity_log.feedback_pairs(scope_of(interaction), limit=5)
+        if not pairs:
+            await send_ephemeral(interaction, "🎉 검토할 피드백이 없어요.")
+            return
+        lines = ["🧪 **검토할 👍 피드백** (승인한 것만 `faqbot train --db` 학습에 쓰여요; 버튼은 줄 순서와 같아요)"]
+        for pair in pairs:
+            faq = member_text(trim(pair.faq_question, 100)) if pair.faq_question is not None else "(삭제된 FAQ)"
+            lines.append(
+                f"`#{pair.id}` {member_text(pair.text, 200)} → FAQ #{pair.faq_id} {faq} · {pair.voted_at[:10]}"
+            )
+        content = split_text("\n".join(lines))[0]
+        await send_ephemeral(interaction, content, view=feedback_view(pairs))
 
 
 async def setup(bot: FaqBot) -> None:

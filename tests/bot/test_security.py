@@ -1,0 +1,167 @@
+"""Issue 16 ("security, round two"): each attack that got through, replayed through the fake Discord.
+
+Every test here failed before the fix it is named after; docs/security.md lists them all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from model.fake import HashingEncoder
+from tests.bot.conftest import (
+    ANSWER_Q,
+    EPHEMERAL,
+    NONE_Q,
+    SUGGEST_Q,
+    World,
+    click,
+    content_of,
+    custom_ids,
+    forged_click,
+    mention,
+    running_bot,
+    vote_id,
+)
+from tests.hardening.hostile import snapshot
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def refused(cb: Any, words: str) -> None:
+    assert cb.json["type"] == 4 and cb.json["data"]["flags"] == EPHEMERAL
+    assert words in content_of(cb.json), content_of(cb.json)
+
+
+# ---- 1. forged 👍 / pick --------------------------------------------------------------------------
+
+
+async def test_forged_vote_and_pick_for_an_unoffered_faq_change_nothing(world: World) -> None:
+    fd, a = world.fd, world.a
+    async with running_bot(world) as bot:
+        # An off-topic mention: no answer, so no buttons.
+        await fd.message_create(a.general, a.alice, mention(bot, NONE_Q))
+        nothing = await fd.wait_for_message(a.general)
+        assert not nothing.json.get("components")
+        (record,) = await bot.activity_log.unanswered(a.id)
+        # An answered one: buttons for FAQ 1 only.
+        await fd.message_create(a.general, a.alice, mention(bot, ANSWER_Q))
+        answered = await fd.wait_for_message(a.general, lambda c: len(fd.messages_sent(a.general)) == 2)
+        answered_id = int(vote_id(answered.json).split(":")[-1])
+        before = snapshot(world.db)
+        forged = [
+            (nothing, f"faq:vote:up:{a.faq_ids[0]}:{record.id}"),
+            (nothing, f"faq:vote:down:{a.faq_ids[2]}:{record.id}"),
+            (nothing, f"faq:pick:{a.faq_ids[0]}:{record.id}"),
+            (answered, f"faq:vote:up:{a.faq_ids[2]}:{answered_id}"),
+            (answered, f"faq:pick:{a.faq_ids[2]}:{answered_id}"),
+        ]
+        for message, custom_id in forged:
+            handle = await forged_click(fd, message.response, custom_id, user=a.alice)
+            cb = await handle.callback()
+            refused(cb, "제시된 FAQ가 아니에요")
+            assert not custom_ids(cb.json["data"])  # no real vote buttons handed out
+        assert snapshot(world.db) == before
+        assert [r.id for r in await bot.activity_log.unanswered(a.id)] == [record.id]  # still listed
+
+        # The real button still works, and its 👍 waits for review instead of training at once.
+        ok = await click(fd, answered.response, vote_id(answered.json), user=a.alice)
+        assert "고마워요" in content_of((await ok.callback()).json)
+        assert await bot.activity_log.positive_pairs(a.id) == []
+        assert [p.text for p in await bot.activity_log.feedback_pairs(a.id)] == [ANSWER_Q]
+
+
+async def test_admin_reviews_feedback_in_discord(world: World) -> None:
+    fd, a, b = world.fd, world.a, world.b
+    async with running_bot(world) as bot:
+        await fd.message_create(a.general, a.alice, mention(bot, ANSWER_Q))
+        answered = await fd.wait_for_message(a.general)
+        await (await click(fd, answered.response, vote_id(answered.json), user=a.alice)).callback()
+
+        member = await fd.interaction_slash("faq-admin feedback", guild_id=a.id, user=a.alice, permissions=0)
+        assert "권한" in content_of((await member.callback()).json)
+        handle = await fd.interaction_slash("faq-admin feedback", guild_id=a.id, user=a.admin)
+        cb = await handle.callback()
+        listing = content_of(cb.json)
+        assert ANSWER_Q in listing and "회비는 얼마인가요?" in listing
+        ids = custom_ids(cb.json["data"])
+        accept = next(i for i in ids if i.startswith("faq:fb:accept:"))
+        message = handle.original_message()
+
+        # Another guild's admin clicking a copy of the button: not found, nothing changes.
+        in_b = await _b_message(fd, bot, b)
+        before = snapshot(world.db)
+        other = await forged_click(fd, in_b.response, accept, user=b.admin)
+        assert "찾을 수 없어요" in content_of((await other.callback()).json)
+        assert snapshot(world.db) == before
+
+        done = await click(fd, message, accept, user=a.admin)
+        assert "승인" in content_of((await done.callback()).json)
+        assert await bot.activity_log.positive_pairs(a.id) == [(ANSWER_Q, "회비는 얼마인가요?")]
+        empty = await fd.interaction_slash("faq-admin feedback", guild_id=a.id, user=a.admin)
+        assert "없어요" in content_of((await empty.callback()).json)
+
+
+async def _b_message(fd: Any, bot: Any, b: Any) -> Any:
+    await fd.message_create(b.general, b.bob, mention(bot, ANSWER_Q))
+    return await fd.wait_for_message(b.general)
+
+
+# ---- 2. per-member limits --------------------------------------------------------------------------
+
+
+async def test_questions_per_hour_limit_stops_storing_and_computing(world: World) -> None:
+    fd, a = world.fd, world.a
+    encoder = HashingEncoder()
+    async with running_bot(world, encoder=encoder, max_questions_per_hour=3) as bot:
+        for i in range(3):
+            await fd.message_create(a.general, a.alice, mention(bot, f"{ANSWER_Q} {i}"))
+            await fd.wait_for_message(a.general, lambda c, n=i + 1: len(fd.messages_sent(a.general)) == n)
+        calls = len(encoder.calls)
+        await fd.message_create(a.general, a.alice, mention(bot, ANSWER_Q))
+        over = await fd.wait_for_message(a.general, lambda c: len(fd.messages_sent(a.general)) == 4)
+        assert "한 시간에 3개" in over.json["content"] and not over.json.get("components")
+        handle = await fd.interaction_slash("faq ask", {"question": SUGGEST_Q}, guild_id=a.id, user=a.alice)
+        refused(await handle.callback(), "한 시간에 3개")
+        assert len(encoder.calls) == calls  # nothing computed
+        assert await bot.activity_log.questions_since(a.alice["id"], hours=1) == 3
+        # Another member is unaffected.
+        await fd.message_create(a.general, a.bob, mention(bot, ANSWER_Q))
+        bob = await fd.wait_for_message(a.general, lambda c: len(fd.messages_sent(a.general)) == 5)
+        assert "회비는 얼마인가요?" in bob.json["content"]
+
+
+async def test_feedback_per_day_limit(world: World) -> None:
+    fd, a = world.fd, world.a
+    async with running_bot(world, max_feedback_per_day=1) as bot:
+        answers = []
+        for i in range(2):
+            await fd.message_create(a.general, a.alice, mention(bot, f"{ANSWER_Q} {i}"))
+            answers.append(
+                await fd.wait_for_message(a.general, lambda c, n=i + 1: len(fd.messages_sent(a.general)) == n)
+            )
+        first = await click(fd, answers[0].response, vote_id(answers[0].json), user=a.alice)
+        assert "고마워요" in content_of((await first.callback()).json)
+        second = await click(fd, answers[1].response, vote_id(answers[1].json), user=a.alice)
+        refused(await second.callback(), "하루 1개")
+        again = await click(fd, answers[0].response, vote_id(answers[0].json, "down"), user=a.alice)
+        assert "알려 줘서" in content_of((await again.callback()).json)  # changing a vote is fine
+        assert len(await bot.activity_log.feedback_pairs(a.id, review=None)) == 0  # the 👍 became 👎
+        assert await bot.activity_log.feedback_since(a.alice["id"], hours=24) == 1
+
+
+async def test_concurrent_calls_per_member(world: World) -> None:
+    fd, a = world.fd, world.a
+    async with running_bot(world, encoder=HashingEncoder(delay_s=0.5), max_concurrent_per_member=1) as bot:
+        first = await fd.interaction_slash("faq ask", {"question": ANSWER_Q}, guild_id=a.id, user=a.alice)
+        await asyncio.sleep(0.1)
+        second = await fd.interaction_slash("faq ask", {"question": ANSWER_Q}, guild_id=a.id, user=a.alice)
+        refused(await second.callback(), "앞의 질문을 아직 처리하고 있어요")
+        await first.callback()
+        assert "회비는 얼마인가요?" in (await first.followup()).json["content"]
+        assert bot.limits.running() == 0
+        third = await fd.interaction_slash("faq ask", {"question": ANSWER_Q}, guild_id=a.id, user=a.alice)
+        await third.callback()
+        assert "회비는 얼마인가요?" in (await third.followup()).json["content"]
