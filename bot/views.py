@@ -473,16 +473,23 @@ class PageView(OwnedView):
 
 
 class ConfirmView(OwnedView):
-    """Confirm/cancel for destructive admin actions; the confirm handler re-checks admin."""
+    """Confirm/cancel for destructive admin actions in the guild (``scope``) it was opened in.
 
-    def __init__(self, owner_id: int, on_confirm: Handler, *, confirm_label: str = "확인") -> None:
+    The click must come from that guild, and admin is re-checked there: a click carrying
+    another guild's id (where the clicker may still be admin) acts on nothing.
+    """
+
+    def __init__(self, owner_id: int, scope: str, on_confirm: Handler, *, confirm_label: str = "확인") -> None:
         super().__init__(owner_id, timeout=120)
+        self.scope = scope
         self._on_confirm = on_confirm
         self.confirm.label = confirm_label
 
     @discord.ui.button(label="확인", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]) -> None:
-        await ensure_admin(interaction)
+        if interaction.guild_id is None or str(interaction.guild_id) != self.scope:
+            raise InvalidInput("다른 서버에서 연 확인 창이에요. 아무것도 바꾸지 않았어요.")
+        await ensure_admin(interaction)  # in the guild it was opened in
         self.stop()
         await self._on_confirm(interaction)
 

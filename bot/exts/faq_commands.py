@@ -253,7 +253,7 @@ class FaqCommands(commands.Cog):
                 allowed_mentions=NO_MENTIONS,
             )
 
-        view = ConfirmView(interaction.user.id, confirmed, confirm_label="삭제")
+        view = ConfirmView(interaction.user.id, scope, confirmed, confirm_label="삭제")
         await interaction.response.send_message(
             f"정말 지울까요?\n`#{faq.id}` {faq.question}", view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
@@ -312,7 +312,7 @@ class FaqCommands(commands.Cog):
                     allowed_mentions=NO_MENTIONS,
                 )
 
-            view = ConfirmView(interaction.user.id, confirmed, confirm_label="모두 바꾸기")
+            view = ConfirmView(interaction.user.id, scope, confirmed, confirm_label="모두 바꾸기")
             await interaction.followup.send(
                 f"⚠️ 이 서버의 FAQ {count}개를 모두 지우고 파일의 {len(drafts)}개로 바꿀까요?",
                 view=view,

@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import discord
 import pytest
 
 from model.fake import HashingEncoder
 from tests.bot.conftest import (
     ANSWER_Q,
     EPHEMERAL,
+    FAQS,
     NONE_Q,
     SUGGEST_Q,
     World,
@@ -25,9 +27,13 @@ from tests.bot.conftest import (
     running_bot,
     vote_id,
 )
+from tests.fakediscord import MEMBER_PERMISSIONS, FakeDiscord, fake_user, member_payload, role_payload, text_channel
+from tests.fakediscord.constants import MESSAGE_COMPONENT
 from tests.hardening.hostile import snapshot
 
 pytestmark = pytest.mark.timeout(30)
+
+DENIED_WORDS = "서버 관리(Manage Server) 권한이나 운영진 역할"
 
 
 def refused(cb: Any, words: str) -> None:
@@ -165,3 +171,86 @@ async def test_concurrent_calls_per_member(world: World) -> None:
         third = await fd.interaction_slash("faq ask", {"question": ANSWER_Q}, guild_id=a.id, user=a.alice)
         await third.callback()
         assert "회비는 얼마인가요?" in (await third.followup()).json["content"]
+
+
+# ---- 5. confirmation views pinned to their guild ------------------------------------------------------
+
+
+async def click_from_guild(
+    fd: FakeDiscord, message: dict[str, Any], custom_id: str, guild: str, channel: str, user: Any
+) -> Any:
+    """A click on ``message`` whose interaction names another guild and channel (a modified client)."""
+    payload = fd._interaction_base(
+        MESSAGE_COMPONENT, guild_id=guild, channel_id=channel, user=user, member=None, permissions=None, locale=None
+    )
+    payload["data"] = {"custom_id": custom_id, "component_type": 2}
+    payload["message"] = dict(fd.messages.get(str(message["id"]), message))
+    return await fd._send_interaction(payload)
+
+
+async def test_confirm_acts_only_in_the_guild_it_was_opened_in(world: World) -> None:
+    fd = world.fd
+    # One officer in two guilds, holding each guild's admin role.
+    officer = fake_user(name="두-서버-운영진")
+    guilds = []
+    for name in ("C", "D"):
+        role, channel = role_payload("운영진", MEMBER_PERMISSIONS), text_channel("general")
+        guild = await fd.guild_create(
+            name=name, channels=[channel], roles=[role], members=[member_payload(officer, roles=[role["id"]])]
+        )
+        guilds.append((str(guild["id"]), channel["id"], int(role["id"])))
+    (c, _, c_role), (d, d_channel, d_role) = guilds
+    async with running_bot(world) as bot:
+        (faq,) = (await bot.service.import_drafts(c, FAQS[:1], "test")).added
+        for scope, role_id in ((c, c_role), (d, d_role)):
+            await bot.configs.set_admin_role(scope, role_id)
+        csv = fd.attachment("new.csv", "question,answer,alternates\n새 질문,새 답변,\n".encode(), "text/csv")
+        for command, options in [
+            ("faq-admin remove", {"faq_id": faq.id}),
+            ("faq-admin import", {"file": csv, "replace": True}),
+        ]:
+            await bot.configs.set_admin_role(c, c_role)
+            opened = await fd.interaction_slash(command, options, guild_id=c, user=officer)
+            first = await opened.callback()
+            if first.json["type"] == 4:
+                body, message = first.json["data"], opened.original_message()
+            else:  # deferred while the file is read: the confirmation is a followup
+                followup = await opened.followup()
+                body, message = followup.json, followup.response
+            confirm = custom_ids(body)[0]
+            # The officer loses admin in C, then clicks with D's guild id, where they are still admin.
+            await bot.configs.set_admin_role(c, None)
+            before = snapshot(world.db)
+            handle = await click_from_guild(fd, message, confirm, d, d_channel, officer)
+            refused(await handle.callback(), "다른 서버에서 연 확인 창")
+            assert snapshot(world.db) == before, command
+            # From C itself: admin is re-checked there, and they are no longer one.
+            again = await click(fd, message, confirm, user=officer)
+            assert DENIED_WORDS in content_of((await again.callback()).json)
+            assert snapshot(world.db) == before, command
+        assert [f.id for f in await bot.service.list(c)] == [faq.id]
+
+
+# ---- 8. admin rights come from the guild, not a channel overwrite --------------------------------------
+
+
+async def test_channel_overwrite_granting_manage_server_is_not_admin(world: World) -> None:
+    fd, a = world.fd, world.a
+    overwrite = discord.Permissions(int(MEMBER_PERMISSIONS))
+    overwrite.manage_guild = True  # what Discord reports in a channel whose overwrite grants it
+    async with running_bot(world) as bot:
+        handle = await fd.interaction_slash("faq-admin add", guild_id=a.id, user=a.alice, permissions=overwrite.value)
+        cb = await handle.callback()
+        assert cb.json["type"] == 4 and DENIED_WORDS in content_of(cb.json)
+        handle = await fd.interaction_slash(
+            "faq-admin remove", {"faq_id": a.faq_ids[0]}, guild_id=a.id, user=a.alice, permissions=overwrite.value
+        )
+        assert DENIED_WORDS in content_of((await handle.callback()).json)
+        # The guild owner (all permissions at guild level) and the configured role still work.
+        owner = await fd.interaction_slash("faq-admin add", guild_id=a.id, user=a.admin, permissions=MEMBER_PERMISSIONS)
+        assert (await owner.callback()).json["type"] == 9
+        await bot.configs.set_admin_role(a.id, int(a.admin_role))
+        officer = await fd.interaction_slash(
+            "faq-admin add", guild_id=a.id, user=a.officer, permissions=MEMBER_PERMISSIONS
+        )
+        assert (await officer.callback()).json["type"] == 9
