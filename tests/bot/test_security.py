@@ -254,3 +254,27 @@ async def test_channel_overwrite_granting_manage_server_is_not_admin(world: Worl
             "faq-admin add", guild_id=a.id, user=a.officer, permissions=MEMBER_PERMISSIONS
         )
         assert (await officer.callback()).json["type"] == 9
+
+
+# ---- 6. DMs write into the DM guild only for its members -----------------------------------------------
+
+
+async def test_dm_from_a_non_member_is_answered_but_not_logged(world: World) -> None:
+    fd, a, b = world.fd, world.a, world.b
+    async with running_bot(world, dm_enabled=True, dm_guild=int(a.id)) as bot:
+        before = snapshot(world.db)
+        for text in (NONE_Q, ANSWER_Q):  # unanswered-list material, then 👍 material
+            dm = fd.dm_channel(b.alice)["id"]
+            await fd.message_create(dm, b.alice, text)
+            reply = await fd.wait_for_message(
+                dm, lambda c, t=text: len(fd.messages_sent(dm)) == (1 if t == NONE_Q else 2)
+            )
+            assert not reply.json.get("components")  # nothing to vote on or pick
+        assert "회비는 얼마인가요?" in reply.json["content"]  # still answered from A's FAQs
+        assert snapshot(world.db) == before
+        assert await bot.activity_log.unanswered(a.id) == []
+        # A member of A gets the buttons, and their question is A's to review.
+        mine = fd.dm_channel(a.alice)["id"]
+        await fd.message_create(mine, a.alice, ANSWER_Q)
+        reply = await fd.wait_for_message(mine)
+        assert custom_ids(reply.json)[0].startswith("faq:vote:up:")
