@@ -245,7 +245,9 @@ class UnansweredButton(
             await interaction.response.defer(ephemeral=True, thinking=True)
             faq = await bot.service.add_alternate(scope, self.faq_id, record.text, actor(interaction.user))
             await bot.activity_log.mark_handled(scope, record.id)
-            await send_ephemeral(interaction, f"✅ FAQ #{faq.id}에 대체 질문으로 추가했어요: {record.text}")
+            await send_ephemeral(
+                interaction, f"✅ FAQ #{faq.id}에 대체 질문으로 추가했어요: {member_text(record.text)}"
+            )
         elif self.action == "other":
             await interaction.response.send_modal(AlternateModal(scope, record.id, record.text))
         else:
@@ -264,7 +266,7 @@ def _new_faq_for_query(query_id: int) -> Callable[[discord.Interaction, str, Faq
         await interaction.response.defer(ephemeral=True, thinking=True)
         faq = await bot.service.add(scope, draft, actor(interaction.user))
         await bot.activity_log.mark_handled(scope, query_id)
-        await send_ephemeral(interaction, f"✅ FAQ #{faq.id}을(를) 추가했어요: {faq.question}")
+        await send_ephemeral(interaction, f"✅ FAQ #{faq.id}을(를) 추가했어요: {member_text(faq.question)}")
 
     return done
 
@@ -417,7 +419,7 @@ class AlternateModal(discord.ui.Modal, title="다른 FAQ의 대체 질문으로 
         await interaction.response.defer(ephemeral=True, thinking=True)
         faq = await bot.service.add_alternate(scope, int(raw), self.text, actor(interaction.user))
         await bot.activity_log.mark_handled(scope, self.query_id)
-        await send_ephemeral(interaction, f"✅ FAQ #{faq.id}에 대체 질문으로 추가했어요: {self.text}")
+        await send_ephemeral(interaction, f"✅ FAQ #{faq.id}에 대체 질문으로 추가했어요: {member_text(self.text)}")
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await report_error(interaction, error, "alternate modal")
@@ -535,7 +537,9 @@ class DuplicateView(OwnedView):
         await interaction.response.defer()
         faq = await bot.service.add(self.scope, self.draft, actor(interaction.user))
         await interaction.edit_original_response(
-            content=f"✅ FAQ #{faq.id}을(를) 추가했어요: {faq.question}", view=None, allowed_mentions=NO_MENTIONS
+            content=f"✅ FAQ #{faq.id}을(를) 추가했어요: {member_text(faq.question)}",
+            view=None,
+            allowed_mentions=NO_MENTIONS,
         )
 
     @discord.ui.button(label="취소", style=discord.ButtonStyle.secondary)

@@ -61,7 +61,7 @@ def faq_pages(faqs: list[Faq]) -> list[str]:
     lines: list[str] = []
     size = 0
     for faq in faqs:
-        line = f"`#{faq.id}` {trim(faq.question, 200)}"
+        line = f"`#{faq.id}` {member_text(faq.question, 200)}"
         if lines and (len(lines) >= PAGE_ITEMS or size + len(line) + 1 > PAGE_CHARS):
             pages.append("\n".join([header, *lines]))
             lines, size = [], 0
@@ -73,7 +73,7 @@ def faq_pages(faqs: list[Faq]) -> list[str]:
 
 
 def faq_details(faq: Faq) -> str:
-    alternates = "\n".join(f"- {a}" for a in faq.alternates)
+    alternates = "\n".join(f"- {member_text(a)}" for a in faq.alternates)  # often members' own words
     extra = f"\n**대체 질문 {len(faq.alternates)}개**\n{alternates}" if faq.alternates else ""
     return trim(answer_text(faq.question, faq.answer, faq.id, None) + extra, CONTENT_LIMIT)
 
@@ -202,14 +202,17 @@ class FaqCommands(commands.Cog):
             view = DuplicateView(interaction.user.id, scope, draft, existing)
             await interaction.followup.send(
                 f"⚠️ 의미가 비슷한 FAQ가 이미 있어요 (신뢰도 {percent(similar.confidence)}):\n"
-                f"`#{existing.id}` {existing.question}\n새 질문: {draft.question}\n어떻게 할까요?",
+                f"`#{existing.id}` {member_text(existing.question)}\n새 질문: {member_text(draft.question)}\n"
+                "어떻게 할까요?",
                 view=view,
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
             return
         faq = await self.bot.service.add(scope, draft, actor(interaction.user))
-        await send_ephemeral(interaction, f"✅ FAQ #{faq.id}을(를) 추가했어요. 바로 답변에 쓰여요.\n{faq.question}")
+        await send_ephemeral(
+            interaction, f"✅ FAQ #{faq.id}을(를) 추가했어요. 바로 답변에 쓰여요.\n{member_text(faq.question)}"
+        )
 
     @admin.command(name="edit")
     @admin_only()
@@ -224,7 +227,7 @@ class FaqCommands(commands.Cog):
             draft = clean_draft(draft)
             await inter.response.defer(ephemeral=True, thinking=True)
             updated = await self.bot.service.update(scope, faq.id, draft, actor(inter.user))
-            await send_ephemeral(inter, f"✅ FAQ #{updated.id}을(를) 고쳤어요.\n{updated.question}")
+            await send_ephemeral(inter, f"✅ FAQ #{updated.id}을(를) 고쳤어요.\n{member_text(updated.question)}")
 
         modal = FaqModal(
             title=f"FAQ #{faq.id} 수정",
@@ -248,14 +251,17 @@ class FaqCommands(commands.Cog):
         async def confirmed(inter: discord.Interaction) -> None:
             removed = await self.bot.service.remove(scope, faq.id, actor(inter.user))
             await inter.response.edit_message(
-                content=f"🗑️ FAQ #{removed.id}을(를) 지웠어요: {removed.question}",
+                content=f"🗑️ FAQ #{removed.id}을(를) 지웠어요: {member_text(removed.question)}",
                 view=None,
                 allowed_mentions=NO_MENTIONS,
             )
 
         view = ConfirmView(interaction.user.id, scope, confirmed, confirm_label="삭제")
         await interaction.response.send_message(
-            f"정말 지울까요?\n`#{faq.id}` {faq.question}", view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+            f"정말 지울까요?\n`#{faq.id}` {member_text(faq.question)}",
+            view=view,
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
     @alt.command(name="add")
@@ -327,7 +333,7 @@ class FaqCommands(commands.Cog):
             for text in (draft.question, *draft.alternates):
                 clash = await self.bot.service.store.find_question(scope, text)
                 if clash is not None:
-                    skipped.append(f"- {number}번째 `{trim(text, 80)}`: 이미 FAQ #{clash}에 있어요")
+                    skipped.append(f"- {number}번째 {member_text(text, 80)}: 이미 FAQ #{clash}에 있어요")
                     break
             if clash is None:
                 fresh.append(draft)
@@ -471,7 +477,7 @@ class FaqCommands(commands.Cog):
         if s.top:
             lines.append("**많이 쓰인 FAQ**")
             lines += [
-                f"{i}. `#{t.faq_id}` {trim(t.question or '(삭제됨)', 100)} — {t.count}회"
+                f"{i}. `#{t.faq_id}` {member_text(t.question, 100) if t.question else '(삭제됨)'} — {t.count}명"
                 for i, t in enumerate(s.top, 1)
             ]
         await send_ephemeral(interaction, "\n".join(lines))
@@ -488,7 +494,7 @@ class FaqCommands(commands.Cog):
         for i, r in enumerate(records, 1):
             best = f" · 가장 가까운 FAQ #{r.faq_id} {percent(r.confidence or 0)}" if r.faq_id else ""
             # Members' raw text: escaped so an unclosed ``` or ** cannot garble the listing.
-            text = discord.utils.escape_markdown(trim(r.text, 200))
+            text = member_text(r.text, 200)
             lines.append(f"{i}. {text} — {_reason(r)}{best} · {r.asked_at[:10]}")
         content = split_text("\n".join(lines))[0]
         await send_ephemeral(interaction, content, view=unanswered_view(records))
@@ -503,7 +509,7 @@ class FaqCommands(commands.Cog):
             return
         lines = ["🧪 **검토할 👍 피드백** (승인한 것만 `faqbot train --db` 학습에 쓰여요; 버튼은 줄 순서와 같아요)"]
         for pair in pairs:
-            faq = member_text(trim(pair.faq_question, 100)) if pair.faq_question is not None else "(삭제된 FAQ)"
+            faq = member_text(pair.faq_question, 100) if pair.faq_question is not None else "(삭제된 FAQ)"
             lines.append(
                 f"`#{pair.id}` {member_text(pair.text, 200)} → FAQ #{pair.faq_id} {faq} · {pair.voted_at[:10]}"
             )

@@ -6,11 +6,14 @@ Every test here failed before the fix it is named after; docs/security.md lists 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import discord
 import pytest
 
+from bot.views import render_answer
+from faq.types import Answer, Candidate, Status
 from model.fake import HashingEncoder
 from tests.bot.conftest import (
     ANSWER_Q,
@@ -266,9 +269,8 @@ async def test_dm_from_a_non_member_is_answered_but_not_logged(world: World) -> 
         for text in (NONE_Q, ANSWER_Q):  # unanswered-list material, then 👍 material
             dm = fd.dm_channel(b.alice)["id"]
             await fd.message_create(dm, b.alice, text)
-            reply = await fd.wait_for_message(
-                dm, lambda c, t=text: len(fd.messages_sent(dm)) == (1 if t == NONE_Q else 2)
-            )
+            count = 1 if text == NONE_Q else 2
+            reply = await fd.wait_for_message(dm, lambda c, d=dm, n=count: len(fd.messages_sent(d)) == n)
             assert not reply.json.get("components")  # nothing to vote on or pick
         assert "회비는 얼마인가요?" in reply.json["content"]  # still answered from A's FAQs
         assert snapshot(world.db) == before
@@ -278,3 +280,102 @@ async def test_dm_from_a_non_member_is_answered_but_not_logged(world: World) -> 
         await fd.message_create(mine, a.alice, ANSWER_Q)
         reply = await fd.wait_for_message(mine)
         assert custom_ids(reply.json)[0].startswith("faq:vote:up:")
+
+
+# ---- 7. members' text is escaped on every render path --------------------------------------------------
+
+LINK_Q = "[디스코드 공식 인증](https://evil.example/login) 여기서 멤버 인증 완료하기 zq"
+MARKUP_Q = "**긴급** ||몰래|| ```지원서 https://evil.example/apply 제출 xv"
+MASKED_LINK = re.compile(r"(?<!\\)\[[^\]\n]*\]\(\s*<?https?://")
+
+
+def bot_texts(fd: FakeDiscord) -> list[str]:
+    """The content of everything the bot sent: messages, interaction responses, followups, edits."""
+    texts = []
+    for call in fd.calls():
+        body = call.json if isinstance(call.json, dict) else {}
+        content = body.get("content") or (body.get("data") or {}).get("content")
+        if content:
+            texts.append(content)
+    return texts
+
+
+async def submit(fd: FakeDiscord, opened: Any, values: dict[str, str]) -> str:
+    modal = (await opened.callback()).json["data"]
+    done = await fd.interaction_modal_submit(modal["custom_id"], values, source=opened)
+    first = await done.callback()
+    return content_of(first.json) or (await done.followup()).json["content"]
+
+
+def modal_values(modal: dict[str, Any]) -> dict[str, str]:
+    return {c["components"][0]["custom_id"]: c["components"][0].get("value") or "" for c in modal["components"]}
+
+
+async def test_hostile_markdown_is_escaped_on_every_render_path(world: World) -> None:
+    fd, a = world.fd, world.a
+    async with running_bot(world) as bot:
+        for text in (LINK_Q, MARKUP_Q):
+            await fd.message_create(a.general, a.alice, mention(bot, text))
+        await fd.wait_for_message(a.general, lambda c: len(fd.messages_sent(a.general)) == 2)
+        un = await fd.interaction_slash("faq-admin unanswered", guild_id=a.id, user=a.admin)
+        listing = await un.callback()
+        assert "\\[디스코드 공식 인증\\]" in content_of(listing.json)
+        records = {r.text: r.id for r in await bot.activity_log.unanswered(a.id)}
+        message = un.original_message()
+
+        # The link question becomes an alternate of FAQ 1 ("다른 FAQ에 추가…"), the other a new FAQ.
+        other = await click(fd, message, f"faq:un:other:{records[LINK_Q]}", user=a.admin)
+        assert "대체 질문으로 추가" in await submit(fd, other, {"faq_id": str(a.faq_ids[0])})
+        new = await click(fd, message, f"faq:un:new:{records[MARKUP_Q]}", user=a.admin)
+        assert "추가했어요" in await submit(fd, new, {"question": MARKUP_Q, "answer": "지원서는 공식 폼으로 내요."})
+        new_id = next(f.id for f in await bot.service.list(a.id) if f.question == MARKUP_Q)
+
+        for command, options in [
+            ("faq show", {"faq_id": a.faq_ids[0], "ephemeral": False}),  # public
+            ("faq show", {"faq_id": new_id}),
+            ("faq list", {}),
+        ]:
+            await (await fd.interaction_slash(command, options, guild_id=a.id, user=a.bob)).callback()
+
+        # Asked again: answered with the new FAQ, rated 👍, reviewed, counted in the stats.
+        await fd.message_create(a.general, a.bob, mention(bot, MARKUP_Q))
+        answer = await fd.wait_for_message(a.general, lambda c: len(fd.messages_sent(a.general)) == 3)
+        await (await click(fd, answer.response, vote_id(answer.json), user=a.bob)).callback()
+        review = await fd.interaction_slash("faq-admin feedback", guild_id=a.id, user=a.admin)
+        ids = custom_ids((await review.callback()).json["data"])
+        await (await click(fd, review.original_message(), ids[0], user=a.admin)).callback()
+        await (await fd.interaction_slash("faq-admin stats", guild_id=a.id, user=a.admin)).callback()
+
+        # Admin flows that echo a question: edit, duplicate warning, import skip, remove.
+        edit = await fd.interaction_slash("faq-admin edit", {"faq_id": new_id}, guild_id=a.id, user=a.admin)
+        modal = (await edit.callback()).json["data"]
+        done = await fd.interaction_modal_submit(modal["custom_id"], modal_values(modal), source=edit)
+        await done.callback()
+        assert "고쳤어요" in (await done.followup()).json["content"]
+        add = await fd.interaction_slash("faq-admin add", guild_id=a.id, user=a.admin)
+        warned = await submit(fd, add, {"question": f"{MARKUP_Q}!", "answer": "중복"})
+        assert "비슷한 FAQ" in warned or "추가했어요" in warned
+        csv = f"question,answer,alternates\n{LINK_Q},답,\n".encode()
+        imp = await fd.interaction_slash(
+            "faq-admin import", {"file": fd.attachment("x.csv", csv, "text/csv")}, guild_id=a.id, user=a.admin
+        )
+        await imp.callback()
+        assert "건너뜀" in (await imp.followup()).json["content"]
+        rm = await fd.interaction_slash("faq-admin remove", {"faq_id": new_id}, guild_id=a.id, user=a.admin)
+        ask = await rm.callback()
+        confirm = await click(fd, rm.original_message(), custom_ids(ask.json["data"])[0], user=a.admin)
+        assert "지웠어요" in content_of((await confirm.callback()).json)
+        await fd.settle()
+
+    texts = bot_texts(fd)
+    # Suggestions are hard to force with the fake encoder: render one directly.
+    suggestion = Answer(
+        Status.SUGGEST, "x", best=Candidate(1, MARKUP_Q, 0.5), suggestions=(Candidate(1, MARKUP_Q, 0.5),)
+    )
+    texts += [chunk for chunk, _ in render_answer(suggestion, 1, admin_role=None)]
+    hostile = [t for t in texts if "디스코드 공식 인증" in t or "긴급" in t]
+    assert len(hostile) >= 14, len(hostile)
+    for text in hostile:
+        assert not MASKED_LINK.search(text), text
+        assert "```" not in text and "||" not in text and "**긴급**" not in text, text
+        assert not re.search(r"(?<!<)https://evil", text), text  # bare links wrapped: no preview card
