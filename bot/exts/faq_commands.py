@@ -19,6 +19,8 @@ from discord.ext import commands
 
 from bot.checks import ADMIN_PERMISSIONS, admin_only, scope_of
 from bot.client import FaqBot
+from bot.faq_choices import ChoiceIndex, search
+from bot.paging import LivePages
 from bot.replies import (
     CHOICE_NAME_LIMIT,
     CONTENT_LIMIT,
@@ -101,6 +103,8 @@ class FaqCommands(commands.Cog):
 
     def __init__(self, bot: FaqBot) -> None:
         self.bot = bot
+        self._choices = ChoiceIndex()
+        self._pages = LivePages()
 
     # ---- autocomplete ----------------------------------------------------------------------
 
@@ -108,20 +112,12 @@ class FaqCommands(commands.Cog):
         """FAQs of *this* guild whose id starts with, or question contains, what was typed."""
         if interaction.guild_id is None:
             return []
-        faqs = (await self.bot.service.index(str(interaction.guild_id))).snapshot.faqs
-        typed = current.strip().lstrip("#")
-        key = normalized_key(typed) if typed else ""
-        found: list[Faq] = []
-        for faq in sorted(faqs.values(), key=lambda f: f.id):
-            if (
-                not typed
-                or (typed.isdigit() and str(faq.id).startswith(typed))
-                or (key and any(key in normalized_key(q) for q in faq.questions))
-            ):
-                found.append(faq)
-            if len(found) == 25:
-                break
-        return [app_commands.Choice(name=trim(f"#{f.id} {f.question}", CHOICE_NAME_LIMIT), value=f.id) for f in found]
+        scope = str(interaction.guild_id)
+        rows = await self._choices.rows(scope, (await self.bot.service.index(scope)).snapshot.faqs)
+        return [
+            app_commands.Choice(name=trim(f"#{r.faq_id} {r.question}", CHOICE_NAME_LIMIT), value=r.faq_id)
+            for r in search(rows, current)
+        ]
 
     async def faq_id_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -174,6 +170,7 @@ class FaqCommands(commands.Cog):
             await send_ephemeral(interaction, "아직 등록된 FAQ가 없어요. 운영진이 `/faq-admin add`로 추가할 수 있어요.")
             return
         view = PageView(interaction.user.id, faq_pages(faqs))
+        self._pages.add(interaction.user.id, view)  # one list per member, bounded bytes in all
         await interaction.response.send_message(view.content(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @faq.command(name="show")

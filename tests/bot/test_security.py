@@ -13,7 +13,7 @@ import discord
 import pytest
 
 from bot.views import render_answer
-from faq.types import Answer, Candidate, Status
+from faq.types import Answer, Candidate, FaqDraft, Status
 from model.fake import HashingEncoder
 from tests.bot.conftest import (
     ANSWER_Q,
@@ -379,3 +379,35 @@ async def test_hostile_markdown_is_escaped_on_every_render_path(world: World) ->
         assert not MASKED_LINK.search(text), text
         assert "```" not in text and "||" not in text and "**긴급**" not in text, text
         assert not re.search(r"(?<!<)https://evil", text), text  # bare links wrapped: no preview card
+
+
+# ---- 3. /faq list page sets: one per member, bounded bytes in all ----------------------------------------
+
+
+async def test_faq_list_pages_are_bounded_per_member_and_in_total(world: World) -> None:
+    fd, a = world.fd, world.a
+    async with running_bot(world) as bot:
+        extra = [FaqDraft(f"{i}번 추가 질문 주제 {i}", f"{i}번 답", ()) for i in range(40)]
+        await bot.service.import_drafts(a.id, extra, "test")
+        pages = bot.get_cog("FaqCommands")._pages  # type: ignore[union-attr]
+
+        async def open_list(user: dict[str, Any]) -> tuple[Any, str]:
+            handle = await fd.interaction_slash("faq list", guild_id=a.id, user=user)
+            cb = await handle.callback()
+            return handle.original_message(), custom_ids(cb.json["data"])[1]  # ◀️, ▶️
+
+        first, first_next = await open_list(a.alice)
+        second, second_next = await open_list(a.alice)  # the same member again: the first list closes
+        assert len(pages) == 1
+        stale = await click(fd, first, first_next, user=a.alice)
+        with pytest.raises(TimeoutError):
+            await stale.callback(timeout=0.5)  # no longer listened to
+        live = await click(fd, second, second_next, user=a.alice)
+        assert "2/" in content_of((await live.callback()).json)
+
+        # All lists together stay within the byte budget: the oldest closes first.
+        one_set = pages.bytes
+        pages.max_bytes = 2 * one_set
+        for user in (a.bob, a.officer, a.admin):
+            await open_list(user)
+        assert len(pages) == 2 and pages.bytes <= pages.max_bytes
