@@ -20,6 +20,7 @@ import aiohttp
 import discord
 from pydantic import ValidationError
 
+from bot import log_policy
 from bot.client import FaqBot
 from bot.model_watch import ModelWatcher, watchable
 from faq.activity import ActivityLog
@@ -77,6 +78,12 @@ def configure_logging(settings: BotSettings) -> None:
         discord.utils.setup_logging(level=level, root=True)
     for noisy in ("sentence_transformers", "transformers", "httpx", "huggingface_hub", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Members' text and interaction tokens: library loggers quiet unless opted in; tokens always redacted.
+    log_policy.apply(
+        level,
+        log_message_content=settings.log_message_content,
+        secrets=(settings.discord_token.get_secret_value(),),
+    )
 
 
 def _install_signal_handlers(stop: Callable[[], None]) -> Callable[[], None]:
