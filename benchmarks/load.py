@@ -177,6 +177,9 @@ async def run(scale: Scale, *, workdir: Path, gc_freeze: bool = False) -> Report
         cooldown_s=scale.cooldown_s,
         model_poll_s=0,
         query_log_days=0,
+        # Per-member limits off: 50 users asking 1,000 questions a minute is the load being measured.
+        max_questions_per_hour=0,
+        max_concurrent_per_member=0,
     )
     encoder = load_encoder(None)
     async with FakeDiscord() as fd, open_service(settings, encoder=encoder) as service:

@@ -1,4 +1,8 @@
-"""Who may curate FAQs: Manage Server, or the admin role configured for the guild.
+"""Who may curate FAQs: Manage Server held at guild level, or the admin role configured for the guild.
+
+Guild level means from the member's roles (or owning the guild), never
+``interaction.permissions``: those are the member's permissions *in the channel*, so a
+channel overwrite granting Manage Server would make anyone who has it an FAQ admin.
 
 ``admin_only()`` is the one decorator for admin commands: it sets
 ``default_permissions(manage_guild=True)`` (Discord's UI hint, which server
@@ -35,7 +39,8 @@ def scope_of(interaction: discord.Interaction) -> str:
 async def is_admin(interaction: discord.Interaction) -> bool:
     if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
         return False
-    perms = interaction.permissions  # computed by Discord for this member in this channel
+    # From the cached guild's roles and owner; an uncached guild yields no permissions (deny).
+    perms = interaction.user.guild_permissions
     if perms.administrator or perms.manage_guild:
         return True
     bot: FaqBot = interaction.client  # type: ignore[assignment]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import discord
 from discord.ext import commands
 
+from bot.limits import MemberLimits
 from bot.model_watch import ModelWatcher
 from bot.replies import NO_MENTIONS, report_error
 from bot.views import DYNAMIC_ITEMS
@@ -60,6 +61,12 @@ class FaqBot(commands.Bot):
         self.activity_log = activity_log
         self.configs = configs
         self.settings = settings
+        self.limits = MemberLimits(
+            activity_log,
+            questions_per_hour=settings.max_questions_per_hour,
+            feedback_per_day=settings.max_feedback_per_day,
+            concurrent=settings.max_concurrent_per_member,
+        )
         self.sync_global = sync_global
         self.model_watcher = model_watcher
         self.initial_extensions = tuple(extensions)

@@ -20,6 +20,7 @@ import aiohttp
 import discord
 from pydantic import ValidationError
 
+from bot import log_policy
 from bot.client import FaqBot
 from bot.model_watch import ModelWatcher, watchable
 from faq.activity import ActivityLog
@@ -75,6 +76,12 @@ def configure_logging(settings: BotSettings) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # "PyNaCl is not installed, voice will NOT be supported": the bot never joins voice.
     discord.VoiceClient.warn_nacl = False
+    # Members' text and interaction tokens: library loggers quiet unless opted in; tokens always redacted.
+    log_policy.apply(
+        level,
+        log_message_content=settings.log_message_content,
+        secrets=(settings.discord_token.get_secret_value(),),
+    )
 
 
 def _install_signal_handlers(stop: Callable[[], None]) -> Callable[[], None]:

@@ -8,6 +8,7 @@ Every message and interaction response the bot sends passes ``allowed_mentions=N
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Sequence
 
@@ -50,22 +51,56 @@ def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
     return chunks or [""]
 
 
+_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")  # a bracket after an even run of backslashes
+_URL = re.compile(r"https?://[^\s<>()\[\]]+")
+
+
+def member_text(text: str, limit: int | None = None) -> str:
+    """Text a member wrote (their question, an alternate taken from one), safe to show anywhere.
+
+    Markdown is escaped (an unclosed ``` or ** cannot garble the message, a masked link
+    ``[공식 인증](https://evil.example)`` shows as text, not as a link), and a bare URL is
+    wrapped in ``<…>`` so Discord shows no preview card for it under the bot's name.
+    """
+    if limit is not None:
+        text = trim(text, limit)
+    parts: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        parts.append(_escape_plain(text[last : match.start()]))
+        parts.append(f"<{match.group()}>")
+        last = match.end()
+    parts.append(_escape_plain(text[last:]))
+    return "".join(parts)
+
+
+def _escape_plain(text: str) -> str:
+    # discord.py escapes a bracket only as part of a whole ``[..](..)``; once the URL is split
+    # off (and wrapped) the brackets must be escaped on their own, or ``[x](<url>)`` still links.
+    return _BRACKET.sub(r"\1\\\2", discord.utils.escape_markdown(text, as_needed=False))
+
+
 def percent(confidence: float) -> str:
     return f"{round(confidence * 100)}%"
 
 
 def answer_text(question: str, answer: str, faq_id: int, confidence: float | None, *, truncated: bool = False) -> str:
-    """The reply to a matched question: the FAQ's question, its answer, and how sure we are."""
+    """The reply to a matched question: the FAQ's question, its answer, and how sure we are.
+
+    The question may be a member's words (an FAQ made from an unanswered question): escaped.
+    The answer is the admins' own text, markdown and links included.
+    """
     footer = f"FAQ #{faq_id}" if confidence is None else f"신뢰도 {percent(confidence)} · FAQ #{faq_id}"
     if truncated:
         footer += " · 질문이 길어 앞부분만 사용했어요"
-    return f"**Q. {question}**\n{answer}\n-# {footer}"
+    return f"**Q. {member_text(question)}**\n{answer}\n-# {footer}"
 
 
 def suggestion_text(suggestions: Sequence[Candidate]) -> str:
     lines = ["🤔 혹시 이 질문인가요? 버튼을 누르면 답변을 볼 수 있어요."]
     lines += [
-        f"{i}. {c.question} (FAQ #{c.faq_id}, 신뢰도 {percent(c.confidence)})" for i, c in enumerate(suggestions, 1)
+        f"{i}. {member_text(c.question)} (FAQ #{c.faq_id}, 신뢰도 {percent(c.confidence)})"
+        for i, c in enumerate(suggestions, 1)
     ]
     return "\n".join(lines)
 

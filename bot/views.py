@@ -9,10 +9,13 @@ re-check :func:`~bot.checks.ensure_admin`.
 
 Custom ids (≤ 100 characters, stable across versions):
 
-- ``faq:vote:{up|down}:{faq_id}:{query_id}`` 👍/👎 on an answer; only the asker's vote counts
-- ``faq:pick:{faq_id}:{query_id}``            show a suggested FAQ's answer (to the clicker only)
+- ``faq:vote:{up|down}:{faq_id}:{query_id}`` 👍/👎 on an answer; only the asker's vote counts, and only
+  for an FAQ the bot offered for that query (recorded with it)
+- ``faq:pick:{faq_id}:{query_id}``            show a suggested FAQ's answer (to the clicker only); only
+  an offered FAQ
 - ``faq:nomatch:{query_id}``                 the asker says none of the suggestions fit
 - ``faq:un:{alt|other|new|skip}:{query_id}[:{faq_id}]`` admin actions on an unanswered question
+- ``faq:fb:{accept|reject}:{feedback_id}``    admin review of a 👍 pair (training data once accepted)
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from bot.replies import (
     BUTTON_LABEL_LIMIT,
     NO_MENTIONS,
     answer_text,
+    member_text,
     none_text,
     report_error,
     send_ephemeral,
@@ -36,6 +40,7 @@ from bot.replies import (
     suggestion_text,
     trim,
 )
+from faq.activity import SHOWN_SUGGESTIONS, NotOffered
 from faq.errors import InvalidInput
 from faq.text import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
 from faq.types import Answer, Candidate, Faq, FaqDraft, Status
@@ -98,7 +103,12 @@ class VoteButton(
     async def _vote(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         scope = bot.interaction_scope(interaction)
-        await bot.service.get(scope, self.faq_id)  # NotFound for another guild's FAQ
+        record = await bot.activity_log.get_query(scope, self.query_id)  # another guild's id: not found
+        if not record.was_offered(self.faq_id):
+            raise NotOffered  # a made-up id: nothing recorded
+        await bot.service.get(scope, self.faq_id)  # deleted since: not found
+        if await bot.activity_log.is_asker(record, interaction.user.id):
+            await bot.limits.check_feedback(interaction.user.id, already_voted=record.vote is not None)
         await bot.activity_log.vote(scope, self.query_id, self.faq_id, user_id=interaction.user.id, up=self.up)
         if self.up:
             await send_ephemeral(interaction, "👍 피드백 고마워요!")
@@ -142,10 +152,12 @@ class PickButton(
         bot = bot_of(interaction)
         scope = bot.interaction_scope(interaction)
         record = await bot.activity_log.get_query(scope, self.query_id)
+        if not record.was_offered(self.faq_id):
+            raise NotOffered  # a made-up id: no answer shown, nothing recorded
         faq = await bot.service.get(scope, self.faq_id)
         asker = await bot.activity_log.is_asker(record, interaction.user.id)
         if asker:
-            await bot.activity_log.mark_picked(scope, record.id, faq.id)
+            await bot.activity_log.mark_picked(scope, record.id, faq.id, user_id=interaction.user.id)
         # Shown to the clicker only: others browsing the suggestions do not flood the channel.
         chunks = split_text(answer_text(faq.question, faq.answer, faq.id, None))
         for i, chunk in enumerate(chunks):
@@ -184,7 +196,7 @@ class NoMatchButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"
 
 def suggestion_view(suggestions: Sequence[Candidate], query_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    for c in suggestions[:3]:
+    for c in suggestions[:SHOWN_SUGGESTIONS]:
         view.add_item(PickButton(c.faq_id, query_id, f"#{c.faq_id} {c.question}"))
     view.add_item(NoMatchButton(query_id))
     return view
@@ -234,7 +246,9 @@ class UnansweredButton(
             await interaction.response.defer(ephemeral=True, thinking=True)
             faq = await bot.service.add_alternate(scope, self.faq_id, record.text, actor(interaction.user))
             await bot.activity_log.mark_handled(scope, record.id)
-            await send_ephemeral(interaction, f"✅ FAQ #{faq.id}에 대체 질문으로 추가했어요: {record.text}")
+            await send_ephemeral(
+                interaction, f"✅ FAQ #{faq.id}에 대체 질문으로 추가했어요: {member_text(record.text)}"
+            )
         elif self.action == "other":
             await interaction.response.send_modal(AlternateModal(scope, record.id, record.text))
         else:
@@ -253,7 +267,7 @@ def _new_faq_for_query(query_id: int) -> Callable[[discord.Interaction, str, Faq
         await interaction.response.defer(ephemeral=True, thinking=True)
         faq = await bot.service.add(scope, draft, actor(interaction.user))
         await bot.activity_log.mark_handled(scope, query_id)
-        await send_ephemeral(interaction, f"✅ FAQ #{faq.id}을(를) 추가했어요: {faq.question}")
+        await send_ephemeral(interaction, f"✅ FAQ #{faq.id}을(를) 추가했어요: {member_text(faq.question)}")
 
     return done
 
@@ -270,11 +284,61 @@ def unanswered_view(records: Sequence[Any]) -> discord.ui.View:
     return view
 
 
+# ---- admin: the 👍 review queue -------------------------------------------------------------------
+
+
+class FeedbackButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"faq:fb:(?P<action>accept|reject):(?P<feedback>{_ID})",
+):
+    def __init__(self, accept: bool, feedback_id: int, *, row: int | None = None) -> None:
+        action = "accept" if accept else "reject"
+        super().__init__(
+            discord.ui.Button(
+                label=f"#{feedback_id} 학습에 사용" if accept else f"#{feedback_id} 거절",
+                style=discord.ButtonStyle.success if accept else discord.ButtonStyle.secondary,
+                custom_id=f"faq:fb:{action}:{feedback_id}",
+            ),
+            row=row,
+        )
+        self.accept, self.feedback_id = accept, feedback_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> FeedbackButton:
+        return cls(match["action"] == "accept", int(match["feedback"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, self._review, "feedback review")
+
+    async def _review(self, interaction: discord.Interaction) -> None:
+        scope = await ensure_admin(interaction)  # another guild's id: not found
+        bot = bot_of(interaction)
+        (pair,) = await bot.activity_log.review(
+            scope, [self.feedback_id], accept=self.accept, reviewer=actor(interaction.user)
+        )
+        verb = "학습 데이터로 승인했어요" if self.accept else "거절했어요 (학습에 쓰지 않아요)"
+        await send_ephemeral(
+            interaction, f"✅ 피드백 #{pair.id}: {member_text(pair.text, 200)} → FAQ #{pair.faq_id} {verb}."
+        )
+
+
+def feedback_view(pairs: Sequence[Any]) -> discord.ui.View:
+    """One row per 👍 pair (at most 5): accept as training data, or reject."""
+    view = discord.ui.View(timeout=None)
+    for row, pair in enumerate(pairs[:5]):
+        view.add_item(FeedbackButton(True, pair.id, row=row))
+        view.add_item(FeedbackButton(False, pair.id, row=row))
+    return view
+
+
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     VoteButton,
     PickButton,
     NoMatchButton,
     UnansweredButton,
+    FeedbackButton,
 )
 
 
@@ -390,7 +454,7 @@ class AlternateModal(discord.ui.Modal, title="다른 FAQ의 대체 질문으로 
         await interaction.response.defer(ephemeral=True, thinking=True)
         faq = await bot.service.add_alternate(scope, int(raw), self.text, actor(interaction.user))
         await bot.activity_log.mark_handled(scope, self.query_id)
-        await send_ephemeral(interaction, f"✅ FAQ #{faq.id}에 대체 질문으로 추가했어요: {self.text}")
+        await send_ephemeral(interaction, f"✅ FAQ #{faq.id}에 대체 질문으로 추가했어요: {member_text(self.text)}")
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await report_error(interaction, error, "alternate modal")
@@ -446,16 +510,23 @@ class PageView(OwnedView):
 
 
 class ConfirmView(OwnedView):
-    """Confirm/cancel for destructive admin actions; the confirm handler re-checks admin."""
+    """Confirm/cancel for destructive admin actions in the guild (``scope``) it was opened in.
 
-    def __init__(self, owner_id: int, on_confirm: Handler, *, confirm_label: str = "확인") -> None:
+    The click must come from that guild, and admin is re-checked there: a click carrying
+    another guild's id (where the clicker may still be admin) acts on nothing.
+    """
+
+    def __init__(self, owner_id: int, scope: str, on_confirm: Handler, *, confirm_label: str = "확인") -> None:
         super().__init__(owner_id, timeout=120)
+        self.scope = scope
         self._on_confirm = on_confirm
         self.confirm.label = confirm_label
 
     @discord.ui.button(label="확인", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]) -> None:
-        await ensure_admin(interaction)
+        if interaction.guild_id is None or str(interaction.guild_id) != self.scope:
+            raise InvalidInput("다른 서버에서 연 확인 창이에요. 아무것도 바꾸지 않았어요.")
+        await ensure_admin(interaction)  # in the guild it was opened in
         self.stop()
         await self._on_confirm(interaction)
 
@@ -501,7 +572,9 @@ class DuplicateView(OwnedView):
         await interaction.response.defer()
         faq = await bot.service.add(self.scope, self.draft, actor(interaction.user))
         await interaction.edit_original_response(
-            content=f"✅ FAQ #{faq.id}을(를) 추가했어요: {faq.question}", view=None, allowed_mentions=NO_MENTIONS
+            content=f"✅ FAQ #{faq.id}을(를) 추가했어요: {member_text(faq.question)}",
+            view=None,
+            allowed_mentions=NO_MENTIONS,
         )
 
     @discord.ui.button(label="취소", style=discord.ButtonStyle.secondary)
@@ -526,7 +599,7 @@ def render_answer(
         text = answer_text(best.question, answer.answer, best.faq_id, best.confidence, truncated=answer.truncated)
         view: discord.ui.View | None = answer_view(best.faq_id, query_id) if query_id is not None else None
     elif answer.status is Status.SUGGEST and answer.suggestions:
-        text = suggestion_text(answer.suggestions[:3])
+        text = suggestion_text(answer.suggestions[:SHOWN_SUGGESTIONS])
         view = suggestion_view(answer.suggestions, query_id) if query_id is not None else None
     else:
         text, view = none_text(admin_role), None

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -35,12 +37,69 @@ def _kiwi() -> object:
     return Kiwi()
 
 
-@lru_cache(maxsize=65536)
+#: Memory the morpheme cache may hold. Members fill it (every distinct question is tokenised),
+#: so it is bounded by bytes, not entries: a 1,000-character question costs ~35 KiB.
+TOKEN_CACHE_BYTES = 32 * 2**20
+_ENTRY_OVERHEAD = 100  # the ordered dict's node and hash slot, roughly
+
+
+def _entry_bytes(text: str, tokens: tuple[str, ...]) -> int:
+    return sys.getsizeof(text) + sys.getsizeof(tokens) + sum(sys.getsizeof(t) for t in tokens) + _ENTRY_OVERHEAD
+
+
+class TokenCache:
+    """LRU of text → morphemes whose estimated size stays within ``max_bytes`` (thread-safe)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[str, tuple[tuple[str, ...], int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, text: str) -> tuple[str, ...] | None:
+        with self._lock:
+            entry = self._entries.get(text)
+            if entry is None:
+                return None
+            self._entries.move_to_end(text)
+            return entry[0]
+
+    def put(self, text: str, tokens: tuple[str, ...]) -> None:
+        size = _entry_bytes(text, tokens)
+        with self._lock:
+            if size > self.max_bytes or text in self._entries:
+                return
+            self._entries[text] = (tokens, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+
+token_cache = TokenCache(TOKEN_CACHE_BYTES)
+
+
 def tokenize(text: str) -> tuple[str, ...]:
     """Content morphemes of ``text`` (lower-cased); cached because FAQ texts repeat."""
+    cached = token_cache.get(text)
+    if cached is not None:
+        return cached
     with _kiwi_lock:  # Kiwi instances are not documented as thread-safe
-        tokens = _kiwi().tokenize(text)
-    return tuple(t.form.lower() for t in tokens if t.tag.startswith(_CONTENT_PREFIXES))
+        found = _kiwi().tokenize(text)
+    tokens = tuple(t.form.lower() for t in found if t.tag.startswith(_CONTENT_PREFIXES))
+    token_cache.put(text, tokens)
+    return tokens
+
+
+tokenize.cache_clear = token_cache.clear  # type: ignore[attr-defined]  # functools-style, for benchmarks
 
 
 def tokenize_all(texts: Sequence[str]) -> None:

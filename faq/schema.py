@@ -74,7 +74,22 @@ STEPS: list[str] = [
     );
     CREATE INDEX feedback_scope ON feedback (scope, vote);
     """,
-    # 2 → 3: answer passages (faq.text.answer_passages) with their morphemes, written with the FAQ, so the
+    # 2 → 3: forged feedback must not train the model (docs/security.md).
+    # queries.offered: the FAQ ids the bot showed for the query (",12,15,": the answer or its
+    # suggestions); a vote or pick must name one of them. Old rows get their best FAQ.
+    # feedback.review: a 👍 pair waits as 'pending' until an admin accepts (or rejects) it;
+    # only accepted pairs are training data. The user index serves the per-member limits.
+    """
+    ALTER TABLE queries ADD COLUMN offered TEXT NOT NULL DEFAULT '';
+    UPDATE queries SET offered = ',' || faq_id || ',' WHERE faq_id IS NOT NULL AND status != 'none';
+    ALTER TABLE feedback ADD COLUMN review TEXT NOT NULL DEFAULT 'pending'
+        CHECK (review IN ('pending', 'accepted', 'rejected'));
+    ALTER TABLE feedback ADD COLUMN reviewed_by TEXT;
+    ALTER TABLE feedback ADD COLUMN reviewed_at TEXT;
+    CREATE INDEX queries_user_time ON queries (user_hash, asked_at);
+    CREATE INDEX feedback_review ON feedback (scope, review, vote);
+    """,
+    # 3 → 4: answer passages (faq.text.answer_passages) with their morphemes, written with the FAQ, so the
     # index can match questions only an answer covers without running Kiwi at start-up. FAQs written before
     # this step have none until their next edit; the index splits and tokenises their answers itself.
     """

@@ -225,11 +225,15 @@ class BotSettings(CoreSettings):
         default=False, description="Write members' question text into the log (off: only lengths)."
     )
     query_log_days: int = Field(
-        default=90, ge=0, description="Days to keep the query log; 0 = keep forever. 👍 pairs are kept."
+        default=90, ge=0, description="Days to keep the query log and unreviewed feedback; 0 = keep forever."
     )
     model_poll_s: float = Field(
         default=60.0, ge=0, description="Seconds between checks of a local model folder for changes; 0 = off."
     )
+    # Per-member limits (docs/security.md); 0 = no limit.
+    max_questions_per_hour: int = Field(default=30, ge=0, description="Questions one member may ask per hour.")
+    max_feedback_per_day: int = Field(default=50, ge=0, description="New 👍/👎 votes one member may cast per day.")
+    max_concurrent_per_member: int = Field(default=2, ge=0, description="Questions/`/faq` calls of one member at once.")
 
     @field_validator("dev_guild", "dm_guild", mode="before")
     @classmethod

@@ -6,7 +6,11 @@
   parent is one count too): answers or suggests, stays silent when nothing fits, and
   answers one member at most once per cooldown.
 - DMs: only with ``FAQBOT_DM_ENABLED``; answered like a mention from the FAQs of
-  ``FAQBOT_DM_GUILD`` (or the bundled ``default`` FAQs when unset).
+  ``FAQBOT_DM_GUILD`` (or the bundled ``default`` FAQs when unset). A DM is logged (and so
+  gets feedback buttons, the unanswered list, training pairs) only when its sender is a
+  member of that guild: someone outside it must not write into its data.
+- Per-member limits (:mod:`bot.limits`): over them a mention or DM gets a short note,
+  a passive channel message silence.
 - Never answers bots (itself included), webhooks or system messages.
 """
 
@@ -20,6 +24,7 @@ import discord
 from discord.ext import commands
 
 from bot.client import FaqBot
+from bot.limits import LimitReached
 from bot.replies import EMPTY_MENTION_TEXT, NO_MENTIONS, answer_log_text, error_reference
 from bot.views import render_answer
 from faq.activity import Source
@@ -105,6 +110,25 @@ class Answering(commands.Cog):
             if source is not Source.CHANNEL:
                 await self._reply(message, f"⚠️ 답변 중 오류가 발생했어요. 운영진에게 알려 주세요 (오류 참조: {ref})")
 
+    async def _dm_sender_is_member(self, user_id: int) -> bool:
+        """Whether a DM's sender belongs to the DM guild (the bundled scope belongs to no guild)."""
+        guild_id = self.bot.settings.dm_guild
+        if guild_id is None:
+            return True
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return False
+        if guild.get_member(user_id) is not None:
+            return True
+        try:  # no members intent: ask Discord (one REST call per DM; DMs are rare)
+            await guild.fetch_member(user_id)
+        except discord.NotFound:
+            return False
+        except discord.HTTPException as exc:
+            log.warning("could not check DM sender's membership in guild %s: %s", guild_id, exc)
+            return False
+        return True
+
     async def _answer(self, message: discord.Message, scope: str, source: Source) -> None:
         passive = source is Source.CHANNEL
         text = self._strip_mentions(message) if source is Source.MENTION else message.content.strip()
@@ -113,6 +137,19 @@ class Answering(commands.Cog):
         if passive and self._cooling_down(scope, message.author.id, cooldown):
             log.debug("scope %s: user on cooldown, not answering message %s", scope, message.id)
             return
+        try:
+            with self.bot.limits.slot(message.author.id):
+                await self.bot.limits.check_question(message.author.id)
+                await self._answer_within_limits(message, scope, source, text, config.admin_role, cooldown)
+        except LimitReached as exc:
+            log.info("scope %s: member over a limit, message %s not answered", scope, message.id)
+            if not passive:
+                await self._reply(message, str(exc))
+
+    async def _answer_within_limits(
+        self, message: discord.Message, scope: str, source: Source, text: str, admin_role: int | None, cooldown: float
+    ) -> None:
+        passive = source is Source.CHANNEL
         try:
             answer = await self.bot.service.ask(scope, text)
         except InvalidInput:  # nothing left to ask once mentions and spaces are gone
@@ -125,15 +162,20 @@ class Answering(commands.Cog):
                 await self._reply(message, f"⚠️ 지금은 답할 수 없어요: {exc} 잠시 후 다시 물어봐 주세요.")
             return
         query_id: int | None = None
-        try:
-            query_id = await self.bot.activity_log.record_query(scope, answer, user_id=message.author.id, source=source)
-        except StorageError as exc:  # read-only or full disk: still answer, just without feedback buttons
-            log.warning("scope %s: could not log query for message %s: %s", scope, message.id, exc)
+        if source is Source.DM and not await self._dm_sender_is_member(message.author.id):
+            log.debug("scope %s: DM sender is not a member; answering without logging", scope)
+        else:
+            try:
+                query_id = await self.bot.activity_log.record_query(
+                    scope, answer, user_id=message.author.id, source=source
+                )
+            except StorageError as exc:  # read-only or full disk: still answer, just without feedback buttons
+                log.warning("scope %s: could not log query for message %s: %s", scope, message.id, exc)
         self._log(scope, source, answer, query_id)
         if passive and answer.status is Status.NONE:
             return  # chat in an FAQ channel that is not an FAQ question: stay quiet
         first = True
-        for chunk, view in render_answer(answer, query_id, admin_role=config.admin_role):
+        for chunk, view in render_answer(answer, query_id, admin_role=admin_role):
             await self._reply(message, chunk, view=view, reference=first)
             first = False
         if passive:

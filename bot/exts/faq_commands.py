@@ -19,12 +19,15 @@ from discord.ext import commands
 
 from bot.checks import ADMIN_PERMISSIONS, admin_only, scope_of
 from bot.client import FaqBot
+from bot.faq_choices import ChoiceIndex, search
+from bot.paging import LivePages
 from bot.replies import (
     CHOICE_NAME_LIMIT,
     CHOICE_VALUE_LIMIT,
     CONTENT_LIMIT,
     NO_MENTIONS,
     answer_text,
+    member_text,
     percent,
     send_ephemeral,
     split_text,
@@ -36,6 +39,7 @@ from bot.views import (
     FaqModal,
     PageView,
     actor,
+    feedback_view,
     render_answer,
     unanswered_view,
 )
@@ -61,7 +65,7 @@ def faq_pages(faqs: list[Faq]) -> list[str]:
     lines: list[str] = []
     size = 0
     for faq in faqs:
-        line = f"`#{faq.id}` {trim(faq.question, 200)}"
+        line = f"`#{faq.id}` {member_text(faq.question, 200)}"
         if lines and (len(lines) >= PAGE_ITEMS or size + len(line) + 1 > PAGE_CHARS):
             pages.append("\n".join([header, *lines]))
             lines, size = [], 0
@@ -73,7 +77,7 @@ def faq_pages(faqs: list[Faq]) -> list[str]:
 
 
 def faq_details(faq: Faq) -> str:
-    alternates = "\n".join(f"- {a}" for a in faq.alternates)
+    alternates = "\n".join(f"- {member_text(a)}" for a in faq.alternates)  # often members' own words
     extra = f"\n**대체 질문 {len(faq.alternates)}개**\n{alternates}" if faq.alternates else ""
     return trim(answer_text(faq.question, faq.answer, faq.id, None) + extra, CONTENT_LIMIT)
 
@@ -109,6 +113,8 @@ class FaqCommands(commands.Cog):
 
     def __init__(self, bot: FaqBot) -> None:
         self.bot = bot
+        self._choices = ChoiceIndex()
+        self._pages = LivePages()
 
     # ---- autocomplete ----------------------------------------------------------------------
 
@@ -116,20 +122,12 @@ class FaqCommands(commands.Cog):
         """FAQs of *this* guild whose id starts with, or question contains, what was typed."""
         if interaction.guild_id is None:
             return []
-        faqs = (await self.bot.service.index(str(interaction.guild_id))).snapshot.faqs
-        typed = current.strip().lstrip("#")
-        key = normalized_key(typed) if typed else ""
-        found: list[Faq] = []
-        for faq in sorted(faqs.values(), key=lambda f: f.id):
-            if (
-                not typed
-                or (typed.isdigit() and str(faq.id).startswith(typed))
-                or (key and any(key in normalized_key(q) for q in faq.questions))
-            ):
-                found.append(faq)
-            if len(found) == 25:
-                break
-        return [app_commands.Choice(name=trim(f"#{f.id} {f.question}", CHOICE_NAME_LIMIT), value=f.id) for f in found]
+        scope = str(interaction.guild_id)
+        rows = await self._choices.rows(scope, (await self.bot.service.index(scope)).snapshot.faqs)
+        return [
+            app_commands.Choice(name=trim(f"#{r.faq_id} {r.question}", CHOICE_NAME_LIMIT), value=r.faq_id)
+            for r in search(rows, current)
+        ]
 
     async def faq_id_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -159,11 +157,13 @@ class FaqCommands(commands.Cog):
     async def ask(self, interaction: discord.Interaction, question: str, ephemeral: bool = True) -> None:
         """FAQ에서 답을 찾아요."""
         scope = scope_of(interaction)
-        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        answer = await self.bot.service.ask(scope, question)
-        query_id = await self.bot.activity_log.record_query(
-            scope, answer, user_id=interaction.user.id, source=Source.COMMAND
-        )
+        with self.bot.limits.slot(interaction.user.id):
+            await self.bot.limits.check_question(interaction.user.id)
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            answer = await self.bot.service.ask(scope, question)
+            query_id = await self.bot.activity_log.record_query(
+                scope, answer, user_id=interaction.user.id, source=Source.COMMAND
+            )
         config = await self.bot.configs.get(scope)
         for chunk, view in render_answer(answer, query_id, admin_role=config.admin_role):
             kwargs: dict[str, object] = {"ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS}
@@ -180,6 +180,7 @@ class FaqCommands(commands.Cog):
             await send_ephemeral(interaction, "아직 등록된 FAQ가 없어요. 운영진이 `/faq-admin add`로 추가할 수 있어요.")
             return
         view = PageView(interaction.user.id, faq_pages(faqs))
+        self._pages.add(interaction.user.id, view)  # one list per member, bounded bytes in all
         await interaction.response.send_message(view.content(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @faq.command(name="show")
@@ -208,14 +209,17 @@ class FaqCommands(commands.Cog):
             view = DuplicateView(interaction.user.id, scope, draft, existing)
             await interaction.followup.send(
                 f"⚠️ 의미가 비슷한 FAQ가 이미 있어요 (신뢰도 {percent(similar.confidence)}):\n"
-                f"`#{existing.id}` {existing.question}\n새 질문: {draft.question}\n어떻게 할까요?",
+                f"`#{existing.id}` {member_text(existing.question)}\n새 질문: {member_text(draft.question)}\n"
+                "어떻게 할까요?",
                 view=view,
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
             return
         faq = await self.bot.service.add(scope, draft, actor(interaction.user))
-        await send_ephemeral(interaction, f"✅ FAQ #{faq.id}을(를) 추가했어요. 바로 답변에 쓰여요.\n{faq.question}")
+        await send_ephemeral(
+            interaction, f"✅ FAQ #{faq.id}을(를) 추가했어요. 바로 답변에 쓰여요.\n{member_text(faq.question)}"
+        )
 
     @admin.command(name="edit")
     @admin_only()
@@ -233,7 +237,8 @@ class FaqCommands(commands.Cog):
             note = "\n대체 질문은 입력 창에 다 담을 수 없어 그대로 두었어요. `/faq-admin alt`로 고쳐 주세요."
             await send_ephemeral(
                 inter,
-                f"✅ FAQ #{updated.id}을(를) 고쳤어요.\n{updated.question}" + (note if modal.hidden_alternates else ""),
+                f"✅ FAQ #{updated.id}을(를) 고쳤어요.\n{member_text(updated.question)}"
+                + (note if modal.hidden_alternates else ""),
             )
 
         modal = FaqModal(
@@ -258,14 +263,17 @@ class FaqCommands(commands.Cog):
         async def confirmed(inter: discord.Interaction) -> None:
             removed = await self.bot.service.remove(scope, faq.id, actor(inter.user))
             await inter.response.edit_message(
-                content=f"🗑️ FAQ #{removed.id}을(를) 지웠어요: {removed.question}",
+                content=f"🗑️ FAQ #{removed.id}을(를) 지웠어요: {member_text(removed.question)}",
                 view=None,
                 allowed_mentions=NO_MENTIONS,
             )
 
-        view = ConfirmView(interaction.user.id, confirmed, confirm_label="삭제")
+        view = ConfirmView(interaction.user.id, scope, confirmed, confirm_label="삭제")
         await interaction.response.send_message(
-            f"정말 지울까요?\n`#{faq.id}` {faq.question}", view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+            f"정말 지울까요?\n`#{faq.id}` {member_text(faq.question)}",
+            view=view,
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
     @alt.command(name="add")
@@ -322,7 +330,7 @@ class FaqCommands(commands.Cog):
                     content=f"✅ {import_summary(result)}.", view=None, allowed_mentions=NO_MENTIONS
                 )
 
-            view = ConfirmView(interaction.user.id, confirmed, confirm_label="모두 바꾸기")
+            view = ConfirmView(interaction.user.id, scope, confirmed, confirm_label="모두 바꾸기")
             await interaction.followup.send(
                 f"⚠️ 파일에 없는 FAQ {len(plan.remove)}개를 지우고, {len(plan.update)}개 수정, "
                 f"{len(plan.add)}개 추가할까요? (남는 FAQ의 번호는 그대로)",
@@ -466,7 +474,7 @@ class FaqCommands(commands.Cog):
         if s.top:
             lines.append("**많이 쓰인 FAQ**")
             lines += [
-                f"{i}. `#{t.faq_id}` {trim(t.question or '(삭제됨)', 100)} — {t.count}회"
+                f"{i}. `#{t.faq_id}` {member_text(t.question, 100) if t.question else '(삭제됨)'} — {t.count}명"
                 for i, t in enumerate(s.top, 1)
             ]
         await send_ephemeral(interaction, "\n".join(lines))
@@ -483,10 +491,27 @@ class FaqCommands(commands.Cog):
         for i, r in enumerate(records, 1):
             best = f" · 가장 가까운 FAQ #{r.faq_id} {percent(r.confidence or 0)}" if r.faq_id else ""
             # Members' raw text: escaped so an unclosed ``` or ** cannot garble the listing.
-            text = discord.utils.escape_markdown(trim(r.text, 200))
+            text = member_text(r.text, 200)
             lines.append(f"{i}. {text} — {_reason(r)}{best} · {r.asked_at[:10]}")
         content = split_text("\n".join(lines))[0]
         await send_ephemeral(interaction, content, view=unanswered_view(records))
+
+    @admin.command(name="feedback")
+    @admin_only()
+    async def feedback(self, interaction: discord.Interaction) -> None:
+        """👍 피드백(회원 질문 → FAQ)을 검토해요: 승인한 것만 모델 학습에 쓰여요."""
+        pairs = await self.bot.activity_log.feedback_pairs(scope_of(interaction), limit=5)
+        if not pairs:
+            await send_ephemeral(interaction, "🎉 검토할 피드백이 없어요.")
+            return
+        lines = ["🧪 **검토할 👍 피드백** (승인한 것만 `faqbot train --db` 학습에 쓰여요; 버튼은 줄 순서와 같아요)"]
+        for pair in pairs:
+            faq = member_text(pair.faq_question, 100) if pair.faq_question is not None else "(삭제된 FAQ)"
+            lines.append(
+                f"`#{pair.id}` {member_text(pair.text, 200)} → FAQ #{pair.faq_id} {faq} · {pair.voted_at[:10]}"
+            )
+        content = split_text("\n".join(lines))[0]
+        await send_ephemeral(interaction, content, view=feedback_view(pairs))
 
 
 async def setup(bot: FaqBot) -> None:

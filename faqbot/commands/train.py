@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--no-feedback",
         dest="feedback",
         action="store_false",
-        help="--db 의 👍 피드백(회원 질문 → FAQ)을 학습 쌍에 넣지 않음",
+        help="--db 의 승인된 👍 피드백(회원 질문 → FAQ, faqbot feedback accept)을 학습 쌍에 넣지 않음",
     )
     add_arguments(p)
     p.set_defaults(func=run)

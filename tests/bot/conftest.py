@@ -122,6 +122,10 @@ def bot_settings(db: Path, **overrides: Any) -> BotSettings:
         "cooldown_s": 60.0,
         "model_poll_s": 0,
         "embed_max_wait_ms": 0,
+        # Per-member limits off: tests ask many questions as one member; tests of the limits set them.
+        "max_questions_per_hour": 0,
+        "max_feedback_per_day": 0,
+        "max_concurrent_per_member": 0,
     }
     values.update(overrides)
     return BotSettings(_env_file=None, **values)  # type: ignore[call-arg]

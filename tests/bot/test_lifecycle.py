@@ -43,10 +43,10 @@ async def test_feedback_buttons_work_after_a_restart(world: World) -> None:
         assert "질문한 분만" in content_of((await by_other.callback()).json)
         vote = await click(fd, answer.response, up, user=a.alice)
         cb = await vote.callback()
-        pairs = await bot2.activity_log.positive_pairs(a.id)
+        pending = await bot2.activity_log.feedback_pairs(a.id)
     assert cb.json["type"] == 4 and cb.json["data"]["flags"] == EPHEMERAL
     assert "피드백 고마워요" in content_of(cb.json)
-    assert pairs == [(ANSWER_Q, "회비는 얼마인가요?")]
+    assert [(p.text, p.faq_question) for p in pending] == [(ANSWER_Q, "회비는 얼마인가요?")]
 
 
 async def test_dev_guild_sync_only_without_the_flag(world: World) -> None:

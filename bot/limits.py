@@ -1,0 +1,64 @@
+"""Per-member limits: what one member can make the bot store or compute.
+
+- questions logged per hour (mentions, FAQ channels, DMs, ``/faq ask``), counted in the
+  query log so a restart does not reset them;
+- new 👍/👎 votes per day (changing an earlier vote is always allowed);
+- ``/faq`` calls and answered messages running at once, counted in memory.
+
+0 turns a limit off. Numbers come from :class:`~faqbot.settings.BotSettings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from faq.activity import ActivityLog
+from faq.errors import FaqError
+
+
+class LimitReached(FaqError):
+    """A member hit one of their limits; the message is shown to them as is."""
+
+
+class MemberLimits:
+    def __init__(
+        self, activity_log: ActivityLog, *, questions_per_hour: int, feedback_per_day: int, concurrent: int
+    ) -> None:
+        self.activity_log = activity_log
+        self.questions_per_hour = questions_per_hour
+        self.feedback_per_day = feedback_per_day
+        self.concurrent = concurrent
+        self._running: dict[int, int] = {}  # user id → calls in flight; entries leave at 0
+
+    async def check_question(self, user_id: int) -> None:
+        """Before computing an answer: refuse once the member's hourly question budget is spent."""
+        limit = self.questions_per_hour
+        if limit and await self.activity_log.questions_since(user_id, hours=1) >= limit:
+            raise LimitReached(f"⏳ 질문이 많아서 잠시 쉬어 갈게요: 한 시간에 {limit}개까지 물어볼 수 있어요.")
+
+    async def check_feedback(self, user_id: int, *, already_voted: bool) -> None:
+        """Before a new vote: refuse once the member's daily feedback budget is spent."""
+        limit = self.feedback_per_day
+        if limit and not already_voted and await self.activity_log.feedback_since(user_id, hours=24) >= limit:
+            raise LimitReached(f"⏳ 오늘은 피드백을 충분히 주셨어요 (하루 {limit}개까지). 고마워요!")
+
+    @contextmanager
+    def slot(self, user_id: int) -> Iterator[None]:
+        """One running call of the member's; :class:`LimitReached` when they already have ``concurrent``."""
+        running = self._running.get(user_id, 0)
+        if self.concurrent and running >= self.concurrent:
+            raise LimitReached("⏳ 앞의 질문을 아직 처리하고 있어요. 끝난 뒤에 다시 시도해 주세요.")
+        self._running[user_id] = running + 1
+        try:
+            yield
+        finally:
+            left = self._running[user_id] - 1
+            if left:
+                self._running[user_id] = left
+            else:
+                del self._running[user_id]
+
+    def running(self) -> int:
+        """Members with a call in flight (tests: the table empties when they finish)."""
+        return len(self._running)
