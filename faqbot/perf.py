@@ -41,6 +41,7 @@ from faq.embedder import Embedder, ThreadedEmbedder
 from faq.service import FaqService
 from faq.store import FaqStore
 from faq.text import answer_passages, normalized_key
+from faqbot.lone_question import lone_question_section
 from model.encoder import Encoder, Vectors
 
 log = logging.getLogger(__name__)
@@ -531,6 +532,8 @@ async def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _:
             progress(f"latency/throughput: {key}")
             section = await latency_section(encoder, questions, plan)
             section.update(load_s=round(load_s, 2), dimension=encoder.dimension, fingerprint=encoder.fingerprint)
+            progress(f"lone question: {key}")
+            section["lone_question"] = await lone_question_section(encoder, questions, max(plan.lone_samples, 5))
             if plan.cache and key == primary:
                 progress(f"query cache: {key}")
                 section["query_cache"] = await cache_section(encoder, questions, plan)
@@ -568,6 +571,7 @@ async def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _:
         primary_model=primary,
         throughput_ratio_c32=c32["throughput_ratio"] if c32 else None,
         p50_ratio_c1=head.get("p50_ratio_c1"),
+        lone_question_ratio=head["lone_question"]["ratio"],
         cold_start_s_30k=result["cold_start"][primary]["ready_s"] if plan.cold_rows == 30_000 else None,
         cold_start_s=result["cold_start"][primary]["ready_s"],
         loop_lag_ms_max=max(
