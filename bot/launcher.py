@@ -106,7 +106,8 @@ async def run_bot(
     """Build everything, run until the bot is closed (signal or ``bot.close()``), shut down cleanly."""
     if encoder is None:
         encoder = await asyncio.to_thread(load_encoder, settings.model or None, backend=settings.model_backend)
-    async with open_service(settings, encoder=encoder) as service:
+    # follow_changes: FAQs and settings the CLI (or another process) commits reach the bot within ~1 s.
+    async with open_service(settings, encoder=encoder, follow_changes=True) as service:
         rows = await service.load_all()
         log.info("loaded %d FAQ questions from %s", rows, settings.db)
         watcher = None
@@ -119,10 +120,12 @@ async def run_bot(
                 make_embedder=lambda enc: build_embedder(settings, enc),
                 interval_s=settings.model_poll_s,
             )
+        configs = ScopeConfigs(service.store)
+        service.on_settings_changed(configs.forget)
         bot = FaqBot(
             service=service,
             activity_log=ActivityLog(service.store),
-            configs=ScopeConfigs(service.store),
+            configs=configs,
             settings=settings,
             sync_global=sync_global,
             model_watcher=watcher,

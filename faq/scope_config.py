@@ -1,8 +1,9 @@
 """Per-scope adapter settings an admin changes at run time (FAQ channels, admin role, cooldown).
 
 Stored in ``scope_settings`` (one JSON value per key) and cached in memory: a
-chat adapter consults them on every message, and every change goes through
-:class:`ScopeConfigs`, so the cache stays right within one process. Ids are
+chat adapter consults them on every message, and every change in this process goes through
+:class:`ScopeConfigs`; a change another process committed reaches :meth:`ScopeConfigs.forget`
+through ``FaqService.on_settings_changed`` (faq/changes.py). Ids are
 platform ids as integers (Discord snowflakes); this module does not interpret them.
 """
 
@@ -53,6 +54,13 @@ class ScopeConfigs:
         )
         self._cache[scope] = config
         return config
+
+    def forget(self, scope: str | None) -> None:
+        """Drop the cached settings of ``scope`` (None: all): another process changed them."""
+        if scope is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(scope, None)
 
     async def _save(self, scope: str, key: str, value: object, config: ScopeConfig) -> ScopeConfig:
         await self.store.set_setting(scope, key, value)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from faq.embedder import Embedder
 from faq.errors import DuplicateQuestion, InvalidInput, NotFound
-from faq.index import ScopeIndex
+from faq.index import ScopeIndex, Snapshot
 from faq.lexical import tokenize_all
 from faq.matcher import DEFAULT_LEXICAL_WEIGHT, decide
 from faq.store import FaqStore
@@ -81,8 +81,9 @@ class FaqService:
         self.top_k = top_k
         self._indexes: dict[str, ScopeIndex] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        # Read on every question; changed only through set_thresholds, so cache per scope.
+        # Read on every question; changed through set_thresholds or elsewhere (then reload()), so cache per scope.
         self._thresholds: dict[str, Thresholds] = {}
+        self._settings_listeners: list[Callable[[str | None], None]] = []
 
     # ---- model and indexes ------------------------------------------------------
 
@@ -129,6 +130,40 @@ class FaqService:
         for scope in await self.store.scopes():
             rows += len((await self.index(scope)).snapshot.row_texts)
         return rows
+
+    def loaded_scopes(self) -> list[str]:
+        return sorted(self._indexes)
+
+    def on_settings_changed(self, listener: Callable[[str | None], None]) -> None:
+        """Call ``listener(scope)`` when a scope's stored settings may have changed elsewhere (None: any scope).
+
+        For caches of ``scope_settings`` outside the service (e.g. ``ScopeConfigs``).
+        """
+        self._settings_listeners.append(listener)
+
+    def forget_settings(self, scope: str | None) -> None:
+        """Drop cached thresholds (and tell listeners): re-read from the database on next use."""
+        if scope is None:
+            self._thresholds.clear()
+        else:
+            self._thresholds.pop(scope, None)
+        for listener in self._settings_listeners:
+            listener(scope)
+
+    async def reload(self, scope: str) -> bool:
+        """Catch up with what another process committed to ``scope`` (faq/changes.py).
+
+        Cached settings are dropped; a loaded index is rebuilt by ``_build_index`` (cached
+        vectors; only texts without one for this model are encoded, once) and replaces the old
+        one in one assignment, so a question sees the old state or the new, never a mix. A scope
+        not loaded yet is left to load on first use. Returns whether an index was rebuilt.
+        """
+        self.forget_settings(scope)
+        if scope not in self._indexes:
+            return False
+        async with self._lock(scope):  # no write of ours interleaves with the rebuild
+            self._indexes[scope] = await self._build_index(scope, self._embedder)
+        return True
 
     async def swap_embedder(self, embedder: Embedder) -> None:
         """Re-embed every loaded scope with a new model, then switch atomically.
@@ -194,27 +229,32 @@ class FaqService:
         return text[:lo].rstrip(), True
 
     async def rank(self, scope: str, text: str, k: int | None = None) -> tuple[str, bool, list[Candidate]]:
+        query, cut, _, ranked = await self._rank(scope, text, k)
+        return query, cut, ranked
+
+    async def _rank(self, scope: str, text: str, k: int | None) -> tuple[str, bool, Snapshot, list[Candidate]]:
         query, cut = validate_query(text)
         query, model_cut = self._fit_to_model(query)
-        index = await self.index(scope)
-        snapshot = index.snapshot
         if self.lexical_weight > 0:
             await asyncio.to_thread(tokenize_all, [query])  # the search below then hits the cache
         vector = (await self._embedder.embed([query]))[0]
+        # Taken after the awaits: the newest state, and the one the answer text comes from.
+        snapshot = (await self.index(scope)).snapshot
         return (
             query,
             cut or model_cut,
+            snapshot,
             snapshot.search(vector, query, k=k or self.top_k, lexical_weight=self.lexical_weight),
         )
 
     async def ask(self, scope: str, text: str) -> Answer:
-        """Answer a member's question from the FAQs of ``scope``."""
-        query, truncated, ranked = await self.rank(scope, text)
+        """Answer a member's question from the FAQs of ``scope`` (ranked and worded from one snapshot)."""
+        query, truncated, snapshot, ranked = await self._rank(scope, text, None)
         status = decide(ranked, await self.thresholds(scope))
         if status is Status.NONE:
             return Answer(Status.NONE, query, truncated=truncated)
         best = ranked[0]
-        faq = (await self.index(scope)).snapshot.faqs.get(best.faq_id)
+        faq = snapshot.faqs.get(best.faq_id)
         suggestions = tuple(ranked) if status is Status.SUGGEST else ()
         return Answer(
             status,

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from faq.batching import CachingEmbedder, MicroBatchingEmbedder
+from faq.changes import KnowledgeFollower, SqliteChangeFeed
 from faq.embedder import Embedder
 from faq.seed import bundled_faqs
 from faq.service import FaqService
@@ -50,16 +51,30 @@ def build_embedder(settings: CoreSettings, encoder: Encoder) -> Embedder:
 
 @asynccontextmanager
 async def open_service(
-    settings: CoreSettings, *, encoder: Encoder | None = None, embedder: Embedder | None = None
+    settings: CoreSettings,
+    *,
+    encoder: Encoder | None = None,
+    embedder: Embedder | None = None,
+    follow_changes: bool = False,
 ) -> AsyncIterator[FaqService]:
-    """Encoder + store + service, closed in reverse order on exit."""
+    """Encoder + store + service, closed in reverse order on exit.
+
+    ``follow_changes`` (long-running front ends): while open, the service catches up with
+    what other processes commit to the database, every ``settings.change_poll_s`` seconds.
+    """
     if embedder is None:
         embedder = build_embedder(
             settings, encoder or load_encoder(settings.model or None, backend=settings.model_backend)
         )
     async with open_store(settings.db) as store:
         service = FaqService(store, embedder, thresholds=settings.thresholds(), lexical_weight=settings.lexical_weight)
+        follower = None
         try:
+            if follow_changes and settings.change_poll_s > 0:
+                follower = KnowledgeFollower(service, SqliteChangeFeed(store, settings.change_poll_s))
+                await follower.start()  # primed before any index loads: nothing committed later is missed
             yield service
         finally:
+            if follower is not None:
+                await follower.stop()
             await service.aclose()
