@@ -103,7 +103,6 @@ class KnowledgeFollower:
         self.reloads = 0  # scope indexes rebuilt (for tests and the benchmark)
         self._failed: set[str] = set()
         self._task: asyncio.Task[None] | None = None
-        self._applied = asyncio.Event()
 
     async def apply(self, change: Change) -> None:
         """Reload the changed scopes; a scope that fails keeps its old index and is retried."""
@@ -124,7 +123,6 @@ class KnowledgeFollower:
                 if scope in self._failed:
                     log.info("scope %s reloaded after an earlier failure", scope)
                 self._failed.discard(scope)
-        self._applied.set()
 
     async def _next(self) -> Change:
         if not self._failed:
@@ -149,11 +147,6 @@ class KnowledgeFollower:
         """Prime the feed (before the indexes are loaded) and start following."""
         await self.feed.prime()
         self._task = asyncio.create_task(self.run(), name="faqbot-knowledge-follower")
-
-    async def wait_applied(self) -> None:
-        """Wait for the next applied change (tests, benchmark)."""
-        self._applied.clear()
-        await self._applied.wait()
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -38,12 +38,14 @@ class ScopeConfigs:
     def __init__(self, store: FaqStore) -> None:
         self.store = store
         self._cache: dict[str, ScopeConfig] = {}
+        self._generation = 0  # bumped by forget: a read that raced it is not cached
         self._lock = asyncio.Lock()
 
     async def get(self, scope: str) -> ScopeConfig:
         found = self._cache.get(scope)
         if found is not None:
             return found
+        generation = self._generation
         channels = await self.store.get_setting(scope, _CHANNELS)
         role = await self.store.get_setting(scope, _ADMIN_ROLE)
         cooldown = await self.store.get_setting(scope, _COOLDOWN)
@@ -52,11 +54,13 @@ class ScopeConfigs:
             admin_role=int(role) if isinstance(role, int | str) and str(role).isdigit() else None,
             cooldown_s=float(cooldown) if isinstance(cooldown, int | float) else None,
         )
-        self._cache[scope] = config
+        if generation == self._generation:
+            self._cache[scope] = config
         return config
 
     def forget(self, scope: str | None) -> None:
         """Drop the cached settings of ``scope`` (None: all): another process changed them."""
+        self._generation += 1
         if scope is None:
             self._cache.clear()
         else:

@@ -84,6 +84,7 @@ class FaqService:
         # Read on every question; changed through set_thresholds or elsewhere (then reload()), so cache per scope.
         self._thresholds: dict[str, Thresholds] = {}
         self._settings_listeners: list[Callable[[str | None], None]] = []
+        self._settings_generation = 0  # bumped by forget_settings: a read that raced it is not cached
 
     # ---- model and indexes ------------------------------------------------------
 
@@ -143,6 +144,7 @@ class FaqService:
 
     def forget_settings(self, scope: str | None) -> None:
         """Drop cached thresholds (and tell listeners): re-read from the database on next use."""
+        self._settings_generation += 1
         if scope is None:
             self._thresholds.clear()
         else:
@@ -159,9 +161,9 @@ class FaqService:
         not loaded yet is left to load on first use. Returns whether an index was rebuilt.
         """
         self.forget_settings(scope)
-        if scope not in self._indexes:
-            return False
-        async with self._lock(scope):  # no write of ours interleaves with the rebuild
+        async with self._lock(scope):  # no write of ours interleaves; a first load in progress finishes first
+            if scope not in self._indexes:
+                return False
             self._indexes[scope] = await self._build_index(scope, self._embedder)
         return True
 
@@ -196,6 +198,7 @@ class FaqService:
         cached = self._thresholds.get(scope)
         if cached is not None:
             return cached
+        generation = self._settings_generation
         stored = await self.store.get_setting(scope, "thresholds")
         found = self.default_thresholds
         if isinstance(stored, dict):
@@ -205,7 +208,8 @@ class FaqService:
                 suggest=values.get("suggest", found.suggest),
                 margin=values.get("margin", found.margin),
             )
-        self._thresholds[scope] = found
+        if generation == self._settings_generation:  # else a change elsewhere landed meanwhile: re-read next time
+            self._thresholds[scope] = found
         return found
 
     async def set_thresholds(self, scope: str, thresholds: Thresholds | None) -> None:

@@ -207,3 +207,50 @@ async def test_upgrade_adds_the_change_log_to_an_existing_database(tmp_path: Pat
         assert len(await store.list_faqs("g1")) == 2
     finally:
         await store.close()
+
+
+async def test_a_settings_read_racing_a_change_elsewhere_is_not_cached(
+    service: FaqService, other: FaqService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = service.store
+    real_get = store.get_setting
+    release = asyncio.Event()
+
+    async def slow_get(scope: str, key: str) -> object:
+        value = await real_get(scope, key)  # read before the other commit lands
+        await release.wait()
+        return value
+
+    monkeypatch.setattr(store, "get_setting", slow_get)
+    reading = asyncio.create_task(service.thresholds("g1"))
+    await asyncio.sleep(0.05)
+    await other.set_thresholds("g1", Thresholds(0.95, 0.5, 0.1))
+    await service.reload("g1")  # what the follower does when it sees the commit
+    release.set()
+    assert (await reading).answer == 0.6  # the read in flight saw the old value...
+    monkeypatch.setattr(store, "get_setting", real_get)
+    assert (await service.thresholds("g1")).answer == 0.95  # ...but did not pin it in the cache
+
+
+async def test_a_reload_waits_for_a_first_load_in_progress(
+    service: FaqService, other: FaqService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await other.import_drafts("g2", SAMPLE_FAQS[:1], "cli")
+    real_build = service._build_index
+    release = asyncio.Event()
+
+    async def slow_build(scope: str, embedder):  # type: ignore[no-untyped-def]
+        index = await real_build(scope, embedder)  # reads the database before the next commit
+        await release.wait()
+        return index
+
+    monkeypatch.setattr(service, "_build_index", slow_build)
+    loading = asyncio.create_task(service.index("g2"))
+    await asyncio.sleep(0.05)
+    await other.add("g2", MASCOT, "cli")
+    reloading = asyncio.create_task(service.reload("g2"))
+    await asyncio.sleep(0.05)
+    release.set()
+    await loading
+    assert await reloading  # it waited for the first load and then rebuilt, not "not loaded"
+    assert MASCOT.question in (await service.index("g2")).snapshot.row_texts
