@@ -97,7 +97,8 @@ def _summary(result: dict[str, Any]) -> str:
             c = row["commit_to_served_ms"]
             lines.append(
                 f"  {rows:>7} 행: 커밋 → 반영 p50 {c['p50']} ms / 최대 {c['max']} ms, "
-                f"다시 읽기 {row['reload_ms']} ms, loop lag 최대 {row['loop_lag_ms_max']} ms"
+                f"다시 읽기 {row['reload_ms']} ms, loop lag 최대 {row['loop_lag_ms_max']} ms "
+                f"(변경 없을 때 {row['loop_lag_ms_max_idle']} ms)"
             )
     for name, rss in result.get("rss", {}).items():
         lines.append(f"최대 RSS [{name}]: {rss}")
