@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -112,9 +113,12 @@ class KnowledgeFollower:
         else:
             scopes = set(change.scopes)
         for scope in sorted(scopes | self._failed):
+            start = time.perf_counter()
             try:
                 if await self.service.reload(scope):
                     self.reloads += 1
+                    took_ms = (time.perf_counter() - start) * 1000
+                    log.info("scope %s changed elsewhere: reloaded in %.0f ms", scope, took_ms)
             except Exception:
                 if scope not in self._failed:
                     log.exception("reloading scope %s after a change elsewhere failed; retrying", scope)
@@ -137,8 +141,6 @@ class KnowledgeFollower:
             try:
                 change = await self._next()
                 await self.apply(change)
-            except asyncio.CancelledError:
-                raise
             except Exception:  # never let the follower die: the next poll may succeed
                 log.exception("following changes to the database failed")
                 await asyncio.sleep(self.retry_s)
