@@ -8,7 +8,9 @@ conclusions. Sections:
    naive (one ``encode`` per question), plus the event-loop lag during each run;
 2. matching cost vs FAQ rows (brute force over the normalised matrix);
 3. cold start from a database whose 30,000 question vectors are cached;
-4. peak RSS of a bot-like process per model (fresh subprocess each).
+4. peak RSS of a bot-like process per model (fresh subprocess each);
+5. following other processes' commits (faq/changes.py): the cost of one idle poll, and
+   from another connection's commit to the new answer being served.
 
 Models: the KR-SBERT-shaped random BERT (:mod:`model.shaped`; speed only), the
 default encoder, and in ``--smoke`` mode only the hashing fake (seconds, for tests).
@@ -17,6 +19,7 @@ default encoder, and in ``--smoke`` mode only the hashing fake (seconds, for tes
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -37,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from faq.batching import CachingEmbedder, MicroBatchingEmbedder
+from faq.changes import KnowledgeFollower, SqliteChangeFeed
 from faq.embedder import Embedder, ThreadedEmbedder
 from faq.service import FaqService
 from faq.store import FaqStore
@@ -63,6 +67,7 @@ class BenchPlan:
     lone_samples: int = 20
     match_rows: tuple[int, ...] = (100, 1_000, 10_000, 30_000, 100_000)
     cold_rows: int = 30_000
+    change_rows: tuple[int, ...] = (1_000, 10_000)  # scope sizes for the reload latency
     rss: bool = True
     cache: bool = True
     max_batch: int = 32
@@ -72,7 +77,15 @@ class BenchPlan:
     @classmethod
     def quick(cls, **kw: Any) -> BenchPlan:
         kw.setdefault("rss", False)  # fresh processes importing torch do not fit in a minute
-        return cls(rounds=1, repeats=1, lone_samples=8, match_rows=(100, 1_000, 10_000, 100_000), cache=False, **kw)
+        return cls(
+            rounds=1,
+            repeats=1,
+            lone_samples=8,
+            match_rows=(100, 1_000, 10_000, 100_000),
+            cache=False,
+            change_rows=(1_000,),
+            **kw,
+        )
 
     @classmethod
     def full(cls, **kw: Any) -> BenchPlan:
@@ -91,6 +104,7 @@ class BenchPlan:
             lone_samples=5,
             match_rows=(100, 1_000),
             cold_rows=1_000,
+            change_rows=(200,),
             **{"rss": False, **kw},
         )
 
@@ -417,6 +431,84 @@ async def cold_start_section(encoder: Encoder, rows: int, reencode_qps: float | 
     return out
 
 
+# --------------------------------------------------------------------------- 5. other processes' commits
+
+CHANGE_POLL_S = 0.5  # the default FAQBOT_CHANGE_POLL_S
+IDLE_POLLS = 500
+EDITS = 6
+
+
+async def changes_section(encoder: Encoder, rows_list: Sequence[int]) -> dict[str, Any]:
+    """Idle poll cost, and commit → served latency when another connection edits an FAQ.
+
+    The other writer is a plain sqlite3 connection (to SQLite, the same as another process);
+    it changes one FAQ's answer, so the reload encodes nothing and measures the rebuild.
+    """
+    out: dict[str, Any] = {"poll_interval_s": CHANGE_POLL_S, "scopes": {}}
+    for rows in rows_list:
+        with tempfile.TemporaryDirectory(prefix="faqbot-bench-") as tmp:
+            db = Path(tmp) / "changes.db"
+            await write_cached_db(db, rows, encoder)
+            store = await FaqStore.open(db)
+            service = FaqService(store, ThreadedEmbedder(encoder))
+            feed = SqliteChangeFeed(store, CHANGE_POLL_S)
+            follower = KnowledgeFollower(service, feed)
+            try:
+                await follower.start()
+                await service.load_all()
+                gc.freeze()  # as FaqBot.setup_hook does once start-up is loaded (docs/reliability.md)
+                if not out.get("idle_poll_us"):
+                    polls = []
+                    for _ in range(IDLE_POLLS):
+                        start = time.perf_counter()
+                        assert await feed.poll() is None
+                        polls.append((time.perf_counter() - start) * 1e6)
+                    out["idle_poll_us"] = {
+                        "p50": round(statistics.median(polls), 1),
+                        "p99": round(percentile(polls, 99), 1),
+                    }
+                    # CPU per second of wall time an idle bot spends polling (one poll per interval)
+                    out["idle_cpu_share"] = f"{statistics.median(polls) / 1e6 / CHANGE_POLL_S:.4%}"
+                with LoopLagProbe() as idle_lag:  # the same machine with only the idle polls: the baseline
+                    await asyncio.sleep(EDITS * CHANGE_POLL_S)
+                latencies, reloads_ms = [], []
+                # its commit (an fsync) runs in a thread: the other process's work is not our loop's lag
+                other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+                with LoopLagProbe() as lag:
+                    for edit in range(EDITS):
+                        await asyncio.sleep(random.uniform(0, CHANGE_POLL_S))  # commits land anywhere in a poll
+                        answer = f"바뀐 답변 {edit}"
+                        before = follower.reloads
+                        start = time.perf_counter()
+                        await asyncio.to_thread(other.execute, "UPDATE faqs SET answer = ? WHERE id = 1", (answer,))
+                        while True:  # the follower publishes the new index in one assignment
+                            if (await service.index("default")).snapshot.faqs[1].answer == answer:
+                                break
+                            await asyncio.sleep(0.001)
+                        latencies.append((time.perf_counter() - start) * 1000)
+                        assert follower.reloads == before + 1
+                    for _ in range(3):
+                        start = time.perf_counter()
+                        await service.reload("default")
+                        reloads_ms.append((time.perf_counter() - start) * 1000)
+                other.close()
+                out["scopes"][str(rows)] = {
+                    "commit_to_served_ms": {
+                        "p50": round(statistics.median(latencies), 1),
+                        "max": round(max(latencies), 1),
+                    },
+                    "reload_ms": round(statistics.median(reloads_ms), 1),
+                    "loop_lag_ms_max": round(lag.max_ms, 1),
+                    "loop_lag_ms_max_idle": round(idle_lag.max_ms, 1),
+                }
+            finally:
+                gc.unfreeze()
+                await follower.stop()
+                await service.aclose()
+                await store.close()
+    return out
+
+
 # --------------------------------------------------------------------------- 4. peak RSS (subprocess)
 
 
@@ -553,8 +645,12 @@ async def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _:
     if DEFAULT in encoders and primary != DEFAULT:
         default_qps = max(v["batched"]["throughput_qps"] for v in result["models"][DEFAULT]["levels"].values())
         result["cold_start"][DEFAULT] = await cold_start_section(encoders[DEFAULT], plan.cold_rows, default_qps)
-    encoders.clear()
     lap("cold_start")
+
+    progress("following other processes' commits")
+    result["changes"] = await changes_section(encoders[primary], plan.change_rows)
+    encoders.clear()
+    lap("changes")
 
     if plan.rss:
         progress("peak RSS (one subprocess per model)")

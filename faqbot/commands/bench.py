@@ -94,6 +94,19 @@ def _summary(result: dict[str, Any]) -> str:
         lines.append(
             f"콜드 스타트 [{name}] {cold['rows']}행: {cold['ready_s']} s, 인코딩 {cold['texts_encoded']}개{extra}"
         )
+    changes = result.get("changes")
+    if changes:
+        lines.append(
+            f"다른 프로세스의 변경 따라가기 (간격 {changes['poll_interval_s']} s): 유휴 확인 1회 "
+            f"p50 {changes['idle_poll_us']['p50']} µs (CPU {changes['idle_cpu_share']})"
+        )
+        for rows, row in changes["scopes"].items():
+            c = row["commit_to_served_ms"]
+            lines.append(
+                f"  {rows:>7} 행: 커밋 → 반영 p50 {c['p50']} ms / 최대 {c['max']} ms, "
+                f"다시 읽기 {row['reload_ms']} ms, loop lag 최대 {row['loop_lag_ms_max']} ms "
+                f"(변경 없을 때 {row['loop_lag_ms_max_idle']} ms)"
+            )
     for name, rss in result.get("rss", {}).items():
         lines.append(f"최대 RSS [{name}]: {rss}")
     lines.append(
