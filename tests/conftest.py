@@ -14,8 +14,8 @@ from faq.store import FaqStore
 from faq.types import FaqDraft, Thresholds
 from model.fake import HashingEncoder
 
-# The fake Discord server fixture (`fake_discord`) for end-to-end bot tests.
-pytest_plugins = ["tests.fakediscord.fixtures"]
+# The fake Discord and fake Slack server fixtures (`fake_discord`, `fake_slack`) for end-to-end tests.
+pytest_plugins = ["tests.fakediscord.fixtures", "tests.fakeslack.fixtures"]
 
 # Tests never touch a model hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
