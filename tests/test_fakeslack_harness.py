@@ -40,9 +40,11 @@ async def error_of(call) -> str:
 
 async def test_tokens_and_scopes_are_checked(fs: FakeSlack) -> None:
     channel = fs.default_channel().id
-    assert await error_of(AsyncWebClient(base_url=fs.api_url).chat_postMessage(channel=channel, text="x")) == "not_authed"
+    anonymous = AsyncWebClient(base_url=fs.api_url)
+    assert await error_of(anonymous.chat_postMessage(channel=channel, text="x")) == "not_authed"
     assert await error_of(client(fs, "xoxb-wrong").chat_postMessage(channel=channel, text="x")) == "invalid_auth"
-    assert await error_of(client(fs, fs.app_token).chat_postMessage(channel=channel, text="x")) == "not_allowed_token_type"
+    app_token = client(fs, fs.app_token)
+    assert await error_of(app_token.chat_postMessage(channel=channel, text="x")) == "not_allowed_token_type"
     assert await error_of(client(fs).apps_connections_open(app_token=fs.bot_token)) == "not_allowed_token_type"
     fs.scopes = fs.scopes - {"users:read"}
     user = fs.add_user(T1, "alice")
@@ -200,7 +202,7 @@ async def test_socket_mode_delivers_acks_and_redelivers_after_a_drop(fs: FakeSla
 
 
 async def _connections(fs: FakeSlack, n: int) -> None:
-    while fs.socket.connections < n:
+    while fs.socket.connections < n:  # noqa: ASYNC110
         await asyncio.sleep(0.05)
 
 

@@ -417,8 +417,8 @@ class FakeSlack(DeliveryMixin, WebApiMixin):
         """Wait until the bot's echoed posts were delivered and every sent envelope acknowledged."""
 
         async def settled() -> None:
-            while self._echoes or (self.ws_open() and any(e.sent_at for e in self.socket.unsettled())):
-                await asyncio.sleep(0.01)
+            while self._echoes or (self.ws_open() and any(e.sent_at for e in self.socket.unsettled())):  # noqa: ASYNC110
+                await asyncio.sleep(0.01)  # acks arrive on the same loop; a short poll keeps the fake simple
 
         await asyncio.wait_for(settled(), timeout)
 

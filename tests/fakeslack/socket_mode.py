@@ -159,11 +159,7 @@ class SocketModeServer:
         return [e for e in self.envelopes if not e.done.is_set() and not e.ack_lost]
 
     def problems(self) -> list[str]:
-        out = [
-            f"envelope {e.id} ({e.type}) never acknowledged"
-            for e in self.unsettled()
-            if e.sent_at
-        ]
+        out = [f"envelope {e.id} ({e.type}) never acknowledged" for e in self.unsettled() if e.sent_at]
         out += [f"envelope {e.id} acknowledged after {e.acked_at - e.sent_at:.1f} s" for e in self.envelopes if e.late]  # type: ignore[operator]
         out += [f"ack for an unknown or already acknowledged envelope: {a}" for a in self.unknown_acks]
         return out
