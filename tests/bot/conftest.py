@@ -152,6 +152,7 @@ async def running_bot(
             activity_log=ActivityLog(service.store),
             configs=ScopeConfigs(service.store),
             settings=settings,
+            dev_guild=settings.dev_guild,
             sync_global=sync_global,
         )
         async with started_bot(bot, world.fd):

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from bot.replies import CONTENT_LIMIT, EMPTY_MENTION_TEXT
+from bot.replies import CONTENT_LIMIT
+from chat.messages import EMPTY_MENTION_TEXT
 from faq.activity import Source
 from model.fake import HashingEncoder
 from tests.bot.conftest import (

@@ -9,9 +9,9 @@ import signal
 import pytest
 
 from bot.client import FaqBot
-from bot.launcher import run_bot
 from faq.activity import ActivityLog
 from faq.store import FaqStore
+from faqbot.launcher import run_bot
 from model.fake import HashingEncoder
 from tests.bot.conftest import (
     ANSWER_Q,

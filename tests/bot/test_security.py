@@ -12,7 +12,7 @@ from typing import Any
 import discord
 import pytest
 
-from bot.views import render_answer
+from bot.ui.answer_buttons import render_answer
 from faq.types import Answer, Candidate, FaqDraft, Status
 from model.fake import HashingEncoder
 from tests.bot.conftest import (

@@ -17,7 +17,8 @@ import pytest
 import pytest_asyncio
 
 from bot.client import FaqBot
-from bot.replies import CONTENT_LIMIT, EMPTY_MENTION_TEXT
+from bot.replies import CONTENT_LIMIT
+from chat.messages import EMPTY_MENTION_TEXT
 from faq.types import FaqDraft
 from tests.bot.conftest import (
     ANSWER_Q,
