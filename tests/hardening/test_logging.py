@@ -9,8 +9,8 @@ import pytest
 
 from bot.log_policy import CONTENT_LOGGERS
 from faqbot.launcher import configure_logging
-from tests.bot.conftest import ANSWER_Q, World, bot_settings, click, mention, running_bot, vote_id
 from tests.bot.conftest import world as world
+from tests.bot.helpers import ANSWER_Q, World, bot_settings, click, mention, running_bot, vote_id
 
 pytestmark = pytest.mark.timeout(30)
 
