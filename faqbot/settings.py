@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
@@ -220,4 +220,63 @@ class BotSettings(ChatSettings, CoreSettings):
     )
     dev_guild: int | None = Field(
         default=None, description="Guild id to sync slash commands to on every start (instant; for testing)."
+    )
+
+
+class SlackFields(BaseModel):
+    """Slack's own settings (``faqbot run --slack``; docs/slack-setup.md). Standard Slack names, no prefix."""
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_BOT_TOKEN", "FAQBOT_SLACK_BOT_TOKEN", "slack_bot_token"),
+        description="Bot User OAuth Token (xoxb-…), OAuth & Permissions page.",
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_APP_TOKEN", "FAQBOT_SLACK_APP_TOKEN", "slack_app_token"),
+        description="App-level token (xapp-…) with connections:write, for Socket Mode.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "FAQBOT_SLACK_SIGNING_SECRET", "slack_signing_secret"),
+        description="Signing Secret (Basic Information), for HTTP mode.",
+    )
+    slack_mode: Literal["socket", "http"] = Field(
+        default="socket", description="socket: no public URL needed; http: Slack POSTs to SLACK_PORT/SLACK_PATH."
+    )
+    slack_port: int = Field(default=3000, ge=1, le=65535, description="HTTP mode: the port to listen on.")
+    slack_path: str = Field(default="/slack/events", description="HTTP mode: the request URL path.")
+    slack_api_url: str = Field(default="https://slack.com/api/", description="Web API base URL (tests: a fake).")
+    slack_scopes: str = Field(
+        default="",
+        description="Workspace → existing scope, e.g. 'T0123ABCD=123456789012345678' (a Discord server id) "
+        "or 'E01/T02=default'; comma-separated. Unlisted workspaces get their own scope.",
+    )
+    slack_admin_cache_s: float = Field(
+        default=60.0, ge=0, le=3600, description="Seconds an admin check (users.info, user group) is reused."
+    )
+
+    def slack_problem(self) -> str | None:
+        """What is missing to start Slack in the configured mode, or None."""
+        bot = self.slack_bot_token.get_secret_value() if self.slack_bot_token else ""
+        if not bot.startswith("xoxb-"):
+            return "SLACK_BOT_TOKEN이 없거나 xoxb-로 시작하지 않습니다 (docs/slack-setup.md)"
+        if self.slack_mode == "socket":
+            app = self.slack_app_token.get_secret_value() if self.slack_app_token else ""
+            if not app.startswith("xapp-"):
+                return "소켓 모드에는 SLACK_APP_TOKEN(xapp-…)이 필요합니다 (docs/slack-setup.md)"
+        elif not (self.slack_signing_secret and self.slack_signing_secret.get_secret_value()):
+            return "HTTP 모드(FAQBOT_SLACK_MODE=http)에는 SLACK_SIGNING_SECRET이 필요합니다"
+        return None
+
+
+class SlackSettings(SlackFields, ChatSettings, CoreSettings):
+    """The Slack adapter's settings: the core ones, the chat ones and Slack's own."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FAQBOT_",
+        env_file=_LOOKUP,
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
     )

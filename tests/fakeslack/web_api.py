@@ -75,6 +75,8 @@ class WebApiMixin:
     # ---- messages ------------------------------------------------------------------------------
 
     def _channel(self: FakeSlack, channel_id: Any):
+        if str(channel_id) in self.users:  # docs: a user id as channel posts in the app's DM with them
+            return self.im(self.users[str(channel_id)])
         channel = self.channels.get(str(channel_id))
         if channel is None:
             raise SlackError("channel_not_found")
