@@ -57,7 +57,10 @@ class SlackAdmins:
         members = (
             await self._group_members(config.admin_role) if config.admin_role and not platform_admin else frozenset()
         )
-        return await is_admin(self.configs, scope, platform_admin=platform_admin, in_group=members.__contains__)
+        group = config.admin_role
+        return await is_admin(
+            self.configs, scope, platform_admin=platform_admin, in_group=lambda g: g == group and user_id in members
+        )
 
     def forget(self) -> None:
         self._users.clear()
