@@ -9,7 +9,6 @@ from tests.slack.helpers import (
     SUGGEST_Q,
     SlackWorld,
     action_ids,
-    quiet,
     replies_in_thread,
     responses,
     running_slack,
