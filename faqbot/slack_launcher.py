@@ -88,6 +88,7 @@ async def serve(
             await runner.setup()
             await web.TCPSite(runner, host, settings.slack_port).start()
             log.info("Slack: listening on %s:%d%s", host, settings.slack_port, settings.slack_path)
+        adapter.start()
         if started is not None:
             started(adapter)
         await stop.wait()

@@ -10,6 +10,7 @@ logged with Slack's error code.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -85,6 +86,13 @@ class SlackAdapter:
         if task is not None:
             self.running.add(task)
             task.add_done_callback(self.running.discard)
+
+    def start(self) -> None:
+        """Once connected: the background jobs, and start-up objects moved out of the GC's reach."""
+        self.core.start_background()  # query-log pruning, the model watcher
+        # As the Discord adapter does: the model, indexes and Slack client live for the whole run;
+        # frozen, a full collection no longer walks them and stalls the loop.
+        gc.freeze()
 
     async def drain(self) -> None:
         await drain(list(self.running))

@@ -113,6 +113,7 @@ async def running_slack(world: SlackWorld, *, seed: bool = True, **overrides: An
         if fs.mode == "socket":
             handler = AsyncSocketModeHandler(adapter.app, fs.app_token)
             await handler.connect_async()
+            adapter.start()
             try:
                 yield adapter
                 await fs.settle()
@@ -124,6 +125,7 @@ async def running_slack(world: SlackWorld, *, seed: bool = True, **overrides: An
             await runner.setup()
             site = web.TCPSite(runner, "127.0.0.1", 0)
             await site.start()
+            adapter.start()
             fs.http_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/slack/events"  # type: ignore[union-attr]
             try:
                 yield adapter
