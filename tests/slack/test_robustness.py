@@ -52,7 +52,7 @@ async def test_429_is_retried_after_retry_after(world: SlackWorld) -> None:
         fs.rate_limit_next("chat.postMessage", retry_after=1)
         started = time.monotonic()
         posted, _ = await fs.mention(a.alice, ANSWER_Q)
-        (reply,) = await replies_in_thread(fs, posted)
+        await replies_in_thread(fs, posted)
         assert time.monotonic() - started >= 1.0
         statuses = [c.status for c in fs.calls("chat.postMessage") if c.args.get("thread_ts") == posted.ts]
         assert statuses == [429, 200]
@@ -170,7 +170,11 @@ async def test_burst_of_500_questions_from_30_members_in_2_workspaces(world: Sla
             assert replies[0].team_id == ws.team_id
         lag_max_ms = max(lags) * 1000
         lags.sort()
+        p99 = lags[int(0.99 * (len(lags) - 1))] * 1000
+        over = sum(x > 0.05 for x in lags)
+        gc_max = max(gc_pauses, default=0) * 1000
         print(
-            f"burst: 500 questions in {time.monotonic() - start:.1f} s, loop lag max {lag_max_ms:.1f} ms, p99 {lags[int(0.99 * (len(lags) - 1))] * 1000:.1f} ms, over 50 ms: {sum(x > 0.05 for x in lags)} of {len(lags)}; gc max {max(gc_pauses, default=0) * 1000:.1f} ms"
+            f"burst: 500 questions in {time.monotonic() - start:.1f} s, loop lag max {lag_max_ms:.1f} ms, "
+            f"p99 {p99:.1f} ms, over 50 ms: {over} of {len(lags)}; longest GC pause {gc_max:.1f} ms"
         )
         assert lag_max_ms < 50
