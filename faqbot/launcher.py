@@ -57,6 +57,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="슬래시 명령을 전역(모든 서버)으로 동기화 (명령이 바뀌었을 때만; 반영까지 최대 1시간)",
     )
+    parser.add_argument("--slack", action="store_true", help="슬랙 앱 실행 (SLACK_BOT_TOKEN 등; docs/slack-setup.md)")
+    parser.add_argument("--discord", action="store_true", help="--slack과 함께: 디스코드 봇도 한 프로세스에서 실행")
     parser.add_argument("--db", type=Path, help="SQLite 파일 (기본: $FAQBOT_DB)")
     parser.add_argument("--model", help="모델 경로/허브 ID (기본: $FAQBOT_MODEL 또는 내장 모델)")
 
@@ -99,7 +101,7 @@ def configure_logging(settings: BotSettings) -> None:
     )
 
 
-def _install_signal_handlers(stop: Callable[[], None]) -> Callable[[], None]:
+def install_signal_handlers(stop: Callable[[], None]) -> Callable[[], None]:
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -162,7 +164,7 @@ async def run_bot(
             stopping.add(task)
             task.add_done_callback(stopping.discard)
 
-        remove_handlers = _install_signal_handlers(stop)
+        remove_handlers = install_signal_handlers(stop)
         try:
             async with bot:
                 if started is not None:
@@ -182,6 +184,10 @@ def main(args: argparse.Namespace | None = None, argv: Sequence[str] | None = No
         parser = argparse.ArgumentParser(prog="python -m bot", description="멋사 FAQ 디스코드 봇 실행")
         add_run_arguments(parser)
         args = parser.parse_args(argv)
+    if getattr(args, "slack", False):
+        from faqbot.slack_launcher import main as slack_main
+
+        return slack_main(args)
     try:
         settings = load_settings(args)
         check_hub_model(BotSettings, settings.model, _flags(args))

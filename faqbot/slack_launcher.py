@@ -8,22 +8,31 @@ the connection closes, running handlers finish their writes, then the service cl
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import Callable
 
 from aiohttp import web
+from pydantic import ValidationError
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from chat.core import ChatCore
+from bot.client import FaqBot
+from chat import messages
+from chat.core import DRAIN_TIMEOUT_S, ChatCore
+from chat.errors import EXIT_BAD_INPUT, EXIT_OK, reply_for
 from chat.model_watch import ModelWatcher, watchable
 from faq.activity import ActivityLog
+from faq.errors import InvalidInput
 from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
-from faqbot.app import build_embedder
-from faqbot.settings import SlackSettings
-from model.encoder import load_encoder
+from faqbot.app import build_embedder, model_profile, open_service
+from faqbot.config_sources import describe_env_file_error, describe_errors
+from faqbot.launcher import install_signal_handlers
+from faqbot.settings import BotSettings, MissingEnvFile, SlackSettings
+from model.encoder import Encoder, load_encoder
 from slackbot.adapter import SlackAdapter
 from slackbot.workspace import parse_scope_map
 
@@ -100,3 +109,106 @@ async def serve(
             await runner.cleanup()
         await adapter.close()
         log.info("Slack adapter closed")
+
+
+async def run_slack(
+    settings: SlackSettings,
+    *,
+    discord: BotSettings | None = None,
+    encoder: Encoder | None = None,
+    started: Callable[[SlackAdapter], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Slack (and, with ``discord`` settings, the Discord bot too) over one service, until stopped."""
+    profile = None
+    if encoder is None:
+        encoder = await asyncio.to_thread(load_encoder, settings.model or None, backend=settings.model_backend)
+        profile = model_profile(settings)
+    async with open_service(settings, encoder=encoder, profile=profile, follow_changes=True) as service:
+        rows = await service.load_all()
+        log.info("loaded %d FAQ rows from %s", rows, settings.db)
+        configs = ScopeConfigs(service.store)
+        service.on_settings_changed(configs.forget)
+        core = build_core(service, settings, configs)
+        adapter = build_adapter(core, settings)
+        stop = stop or asyncio.Event()
+        bot: FaqBot | None = None
+        if discord is not None:
+            # One service, one settings cache; the model watcher runs once (in the Slack core).
+            bot = FaqBot(service=service, activity_log=core.activity_log, configs=configs, settings=discord)
+
+        def request_stop() -> None:
+            log.info("shutdown requested")
+            stop.set()
+
+        remove_handlers = install_signal_handlers(request_stop)
+        try:
+            if bot is None:
+                await serve(adapter, settings, stop, started=started)
+            else:
+                await _with_discord(adapter, settings, stop, bot, discord, started)  # type: ignore[arg-type]
+        finally:
+            remove_handlers()
+
+
+async def _with_discord(
+    adapter: SlackAdapter,
+    settings: SlackSettings,
+    stop: asyncio.Event,
+    bot: FaqBot,
+    discord: BotSettings,
+    started: Callable[[SlackAdapter], None] | None,
+) -> None:
+    async def discord_side() -> None:
+        async with bot:
+            runner = asyncio.ensure_future(bot.start(discord.discord_token.get_secret_value()))
+            waiter = asyncio.ensure_future(stop.wait())
+            done, _ = await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            if runner in done:
+                stop.set()  # Discord ended (or failed): stop Slack too
+                waiter.cancel()
+                await runner
+                return
+            await bot.close()
+            await runner
+        await bot.drain(DRAIN_TIMEOUT_S)
+
+    await asyncio.gather(serve(adapter, settings, stop, started=started), discord_side())
+
+
+def main(args: argparse.Namespace) -> int:
+    """``faqbot run --slack`` [``--discord``]: settings checked first, then one line per failure."""
+    from faqbot.launcher import START_ERRORS, configure_logging, load_settings
+
+    try:
+        settings = SlackSettings(
+            **({"db": args.db} if args.db else {}), **({"model": args.model} if args.model else {})
+        )
+        discord = load_settings(args) if args.discord else None
+    except MissingEnvFile as exc:
+        print(describe_env_file_error(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValidationError as exc:
+        print("\n".join(describe_errors(exc, SlackSettings, {})), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    problem = settings.slack_problem()
+    try:
+        parse_scope_map(settings.slack_scopes)
+    except InvalidInput as exc:
+        problem = str(exc)
+    if problem is not None:
+        print(messages.config_error(problem), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    configure_logging(discord or settings)  # type: ignore[arg-type]
+    try:
+        asyncio.run(run_slack(settings, discord=discord))
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except Exception as exc:
+        found = reply_for(exc, START_ERRORS)
+        if found is None:
+            raise
+        text = found.message(exc)
+        print(f"오류: {text}" if found.headline else text, file=sys.stderr)
+        return found.exit_code
+    return EXIT_OK

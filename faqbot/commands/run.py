@@ -6,7 +6,7 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="디스코드 봇 실행 (DISCORD_TOKEN 필요)")
+    p = sub.add_parser("run", help="디스코드 봇 실행 (DISCORD_TOKEN 필요); --slack: 슬랙 앱 (+ --discord: 둘 다)")
     from faqbot.launcher import add_run_arguments
 
     add_run_arguments(p)
