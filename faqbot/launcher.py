@@ -31,9 +31,10 @@ from chat.errors import CORE_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Err
 from chat.model_watch import ModelWatcher, watchable
 from faq.activity import ActivityLog
 from faq.scope_config import ScopeConfigs
+from faq.service import FaqService
 from faqbot.app import build_embedder, model_profile, open_service
 from faqbot.config_sources import ConfigError, check_hub_model, describe_env_file_error, describe_errors
-from faqbot.settings import BotSettings, MissingEnvFile, token_problem
+from faqbot.settings import BotSettings, MissingEnvFile, SlackSettings, token_problem
 from model.encoder import Encoder, load_encoder
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,20 @@ def install_signal_handlers(stop: Callable[[], None]) -> Callable[[], None]:
     return remove
 
 
+def model_watcher(service: FaqService, settings: BotSettings | SlackSettings) -> ModelWatcher | None:
+    """The hot-swap watcher for a local model folder (None: a hub model, or polling off)."""
+    folder = watchable(settings.model)
+    if folder is None or settings.model_poll_s <= 0:
+        return None
+    return ModelWatcher(
+        service,
+        folder,
+        load=lambda path: load_encoder(path, backend=settings.model_backend),  # same backend as at start
+        make_embedder=lambda enc: build_embedder(settings, enc),
+        interval_s=settings.model_poll_s,
+    )
+
+
 async def run_bot(
     settings: BotSettings,
     *,
@@ -135,16 +150,7 @@ async def run_bot(
         rows = await service.load_all()
         faqs = sum((await service.store.scope_counts()).values())
         log.info("loaded %d FAQs (%d rows) from %s", faqs, rows, settings.db)
-        watcher = None
-        folder = watchable(settings.model)
-        if folder is not None and settings.model_poll_s > 0:
-            watcher = ModelWatcher(
-                service,
-                folder,
-                load=lambda path: load_encoder(path, backend=settings.model_backend),  # same backend as at start
-                make_embedder=lambda enc: build_embedder(settings, enc),
-                interval_s=settings.model_poll_s,
-            )
+        watcher = model_watcher(service, settings)
         configs = ScopeConfigs(service.store)
         service.on_settings_changed(configs.forget)
         bot = FaqBot(
@@ -184,10 +190,6 @@ def main(args: argparse.Namespace | None = None, argv: Sequence[str] | None = No
         parser = argparse.ArgumentParser(prog="python -m bot", description="멋사 FAQ 디스코드 봇 실행")
         add_run_arguments(parser)
         args = parser.parse_args(argv)
-    if getattr(args, "slack", False):
-        from faqbot.slack_launcher import main as slack_main
-
-        return slack_main(args)
     try:
         settings = load_settings(args)
         check_hub_model(BotSettings, settings.model, _flags(args))

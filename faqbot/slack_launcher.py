@@ -23,33 +23,24 @@ from bot.client import FaqBot
 from chat import messages
 from chat.core import DRAIN_TIMEOUT_S, ChatCore
 from chat.errors import EXIT_BAD_INPUT, EXIT_OK, reply_for
-from chat.model_watch import ModelWatcher, watchable
 from faq.activity import ActivityLog
 from faq.errors import InvalidInput
 from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
-from faqbot.app import build_embedder, model_profile, open_service
+from faqbot.app import model_profile, open_service
 from faqbot.config_sources import describe_env_file_error, describe_errors
-from faqbot.launcher import install_signal_handlers
+from faqbot.launcher import install_signal_handlers, model_watcher
 from faqbot.settings import BotSettings, MissingEnvFile, SlackSettings
 from model.encoder import Encoder, load_encoder
 from slackbot.adapter import SlackAdapter
+from slackbot.app import build_app
 from slackbot.workspace import parse_scope_map
 
 log = logging.getLogger(__name__)
 
 
 def build_core(service: FaqService, settings: SlackSettings, configs: ScopeConfigs | None = None) -> ChatCore:
-    watcher = None
-    folder = watchable(settings.model)
-    if folder is not None and settings.model_poll_s > 0:
-        watcher = ModelWatcher(
-            service,
-            folder,
-            load=lambda path: load_encoder(path, backend=settings.model_backend),
-            make_embedder=lambda enc: build_embedder(settings, enc),
-            interval_s=settings.model_poll_s,
-        )
+    watcher = model_watcher(service, settings)
     if configs is None:
         configs = ScopeConfigs(service.store)
         service.on_settings_changed(configs.forget)
@@ -65,7 +56,7 @@ def build_core(service: FaqService, settings: SlackSettings, configs: ScopeConfi
 def build_adapter(core: ChatCore, settings: SlackSettings) -> SlackAdapter:
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     assert settings.slack_bot_token is not None
-    return SlackAdapter(
+    return build_app(
         core,
         bot_token=settings.slack_bot_token.get_secret_value(),
         signing_secret=secret if settings.slack_mode == "http" else None,

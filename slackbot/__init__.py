@@ -5,6 +5,7 @@ only touches Slack: Block Kit markup within Slack's limits (:mod:`slackbot.block
 :mod:`slackbot.markup`), which workspace is which scope (:mod:`slackbot.workspace`), who
 is a workspace admin (:mod:`slackbot.admins`), and the listeners (:mod:`slackbot.asking`,
 :mod:`slackbot.commands`, :mod:`slackbot.buttons`, :mod:`slackbot.forms`,
-:mod:`slackbot.home`) registered on one ``AsyncApp`` by :class:`slackbot.adapter.SlackAdapter`.
+:mod:`slackbot.home`) registered on one :class:`slackbot.adapter.SlackAdapter` by
+:func:`slackbot.app.build_app`.
 Start-up lives in the composition root (``faqbot.slack_launcher``).
 """

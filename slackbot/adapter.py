@@ -73,10 +73,6 @@ class SlackAdapter:
         self.admins = SlackAdmins(self.client, core.configs, ttl_s=admin_cache_s)
         self.seen = Seen()
         self.running: set[asyncio.Task[Any]] = set()
-        from slackbot import asking, buttons, commands, forms, home
-
-        for module in (asking, commands, buttons, forms, home):
-            module.register(self)
 
     # ---- bookkeeping ----------------------------------------------------------------------------
 

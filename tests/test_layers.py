@@ -14,11 +14,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Bottom to top: a package may import only the ones before it (and itself).
-LAYERS = ("faq", "model", "chat", "bot", "faqbot")
+LAYERS = ("faq", "model", "chat", "bot", "slackbot", "faqbot")
+#: Adapters side by side: neither imports the other (what both need lives in chat/).
+ADAPTERS = ("bot", "slackbot")
 #: Scripts on top of everything; nothing imports them.
 TOP = ("benchmarks",)
 #: Chat-platform libraries: only their adapter may import them.
-PLATFORM_LIBRARIES = {"discord": "bot", "slack_bolt": "slack", "slack_sdk": "slack"}
+PLATFORM_LIBRARIES = {"discord": "bot", "slack_bolt": "slackbot", "slack_sdk": "slackbot"}
 #: Entry scripts (``python -m bot``) hand over to the composition root: outside the layering.
 ENTRY_SCRIPTS = ("__main__",)
 
@@ -85,6 +87,16 @@ def test_packages_only_import_layers_below_them() -> None:
         allowed = set(LAYERS[: LAYERS.index(here) + 1])
         back_edges += [f"{module} → {target}" for target in sorted(internal) if _package(target) not in allowed]
     assert not back_edges, "imports that point up or sideways:\n" + "\n".join(back_edges)
+
+
+def test_adapters_do_not_import_each_other() -> None:
+    bad = [
+        f"{module} → {target}"
+        for module, (internal, _) in GRAPH.items()
+        for target in internal
+        if _package(module) in ADAPTERS and _package(target) in ADAPTERS and _package(target) != _package(module)
+    ]
+    assert not bad, bad
 
 
 def test_nothing_imports_the_entry_scripts_or_benchmarks() -> None:

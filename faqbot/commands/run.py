@@ -14,6 +14,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.slack:
+        from faqbot.slack_launcher import main as slack_main
+
+        return slack_main(args)
     from faqbot.launcher import main
 
     return main(args)
