@@ -16,8 +16,9 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import discord
@@ -207,8 +208,13 @@ def main(args: argparse.Namespace | None = None, argv: Sequence[str] | None = No
         print(messages.config_error(problem), file=sys.stderr)
         return EXIT_BAD_CONFIG
     configure_logging(settings)
+    return run_until_stopped(run_bot(settings, sync_global=bool(getattr(args, "sync", False))))
+
+
+def run_until_stopped(main_coroutine: Coroutine[Any, Any, None]) -> int:
+    """Run a front end to the end; a start-up failure is one line and its exit code (:data:`START_ERRORS`)."""
     try:
-        asyncio.run(run_bot(settings, sync_global=bool(getattr(args, "sync", False))))
+        asyncio.run(main_coroutine)
     except KeyboardInterrupt:
         return EXIT_OK
     except Exception as exc:

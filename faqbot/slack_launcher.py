@@ -22,7 +22,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.client import FaqBot
 from chat import messages
 from chat.core import DRAIN_TIMEOUT_S, ChatCore
-from chat.errors import EXIT_BAD_INPUT, EXIT_OK, reply_for
+from chat.errors import EXIT_BAD_INPUT
 from faq.activity import ActivityLog
 from faq.errors import InvalidInput
 from faq.scope_config import ScopeConfigs
@@ -169,7 +169,7 @@ async def _with_discord(
 
 def main(args: argparse.Namespace) -> int:
     """``faqbot run --slack`` [``--discord``]: settings checked first, then one line per failure."""
-    from faqbot.launcher import START_ERRORS, configure_logging, load_settings
+    from faqbot.launcher import configure_logging, load_settings, run_until_stopped
 
     try:
         settings = SlackSettings(
@@ -191,15 +191,4 @@ def main(args: argparse.Namespace) -> int:
         print(messages.config_error(problem), file=sys.stderr)
         return EXIT_BAD_INPUT
     configure_logging(discord or settings)  # type: ignore[arg-type]
-    try:
-        asyncio.run(run_slack(settings, discord=discord))
-    except KeyboardInterrupt:
-        return EXIT_OK
-    except Exception as exc:
-        found = reply_for(exc, START_ERRORS)
-        if found is None:
-            raise
-        text = found.message(exc)
-        print(f"오류: {text}" if found.headline else text, file=sys.stderr)
-        return found.exit_code
-    return EXIT_OK
+    return run_until_stopped(run_slack(settings, discord=discord))

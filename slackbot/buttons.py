@@ -31,38 +31,42 @@ def register(adapter: SlackAdapter) -> None:
         adapter.track()
         return adapter.scope(body, context), body["user"]["id"], body["actions"][0]
 
+    async def member_click(ack: Any, body: dict[str, Any], context: Any, respond: Respond, pattern: str, act) -> None:
+        """A button under an answer: ids parsed by the chat layer's grammar, the flow run in the click's scope."""
+        scope, user, action = await start(ack, body, context)
+        m = re.fullmatch(pattern, action["action_id"])
+        try:
+            assert scope is not None and m is not None  # the listener's own pattern matched
+            await act(scope, user, m)
+        except Exception as exc:
+            await adapter.report(respond, exc, pattern.split(":")[1])
+
     @app.action(re.compile(f"^{custom_ids.VOTE_PATTERN}$"))
     async def vote(ack: Any, body: dict[str, Any], context: Any, respond: Respond) -> None:
-        scope, user, action = await start(ack, body, context)
-        m = re.fullmatch(custom_ids.VOTE_PATTERN, action["action_id"])
-        try:
-            assert scope is not None and m is not None
-            text = await flows.vote(core, scope, int(m["query"]), int(m["faq"]), user_id=user, up=m["vote"] == "up")
-            await adapter.note(respond, text)
-        except Exception as exc:
-            await adapter.report(respond, exc, "vote")
+        async def act(scope: str, user: str, m: re.Match[str]) -> None:
+            up = m["vote"] == "up"
+            await adapter.note(
+                respond, await flows.vote(core, scope, int(m["query"]), int(m["faq"]), user_id=user, up=up)
+            )
+
+        await member_click(ack, body, context, respond, custom_ids.VOTE_PATTERN, act)
 
     @app.action(re.compile(f"^{custom_ids.PICK_PATTERN}$"))
     async def pick(ack: Any, body: dict[str, Any], context: Any, respond: Respond) -> None:
-        scope, user, action = await start(ack, body, context)
-        m = re.fullmatch(custom_ids.PICK_PATTERN, action["action_id"])
-        try:
-            assert scope is not None and m is not None
+        async def act(scope: str, user: str, m: re.Match[str]) -> None:
             picked = await flows.pick(core, scope, int(m["query"]), int(m["faq"]), user_id=user)
-            blocks = bk.faq_blocks(picked.faq, votes_for=picked.query_id if picked.asker else None)
-            await adapter.ephemeral(respond, blocks)
-        except Exception as exc:
-            await adapter.report(respond, exc, "pick")
+            await adapter.ephemeral(
+                respond, bk.faq_blocks(picked.faq, votes_for=picked.query_id if picked.asker else None)
+            )
+
+        await member_click(ack, body, context, respond, custom_ids.PICK_PATTERN, act)
 
     @app.action(re.compile(f"^{custom_ids.NO_MATCH_PATTERN}$"))
     async def no_match(ack: Any, body: dict[str, Any], context: Any, respond: Respond) -> None:
-        scope, user, action = await start(ack, body, context)
-        m = re.fullmatch(custom_ids.NO_MATCH_PATTERN, action["action_id"])
-        try:
-            assert scope is not None and m is not None
+        async def act(scope: str, user: str, m: re.Match[str]) -> None:
             await adapter.note(respond, await flows.no_match(core, scope, int(m["query"]), user_id=user))
-        except Exception as exc:
-            await adapter.report(respond, exc, "no match")
+
+        await member_click(ack, body, context, respond, custom_ids.NO_MATCH_PATTERN, act)
 
     # ---- admin buttons ---------------------------------------------------------------------------
 
