@@ -103,6 +103,64 @@ STEPS: list[str] = [
     );
     CREATE INDEX faq_passages_scope ON faq_passages (scope);
     """,
+    # 4 → 5: a change counter per scope, so a running bot notices what another process (the CLI)
+    # committed and reloads only the scopes that changed (faq/changes.py). Triggers bump it on every
+    # write to a table the index or the cached settings are built from, whoever writes: seq takes
+    # the next database-wide number, so "seq > last seen" lists the scopes changed since.
+    # A table added later that feeds the index needs the same three triggers (faq_passages does not:
+    # its rows change only with their faqs row, in the same transaction, which fires the faqs triggers).
+    """
+    CREATE TABLE scope_changes (
+        scope  TEXT PRIMARY KEY,
+        seq    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX scope_changes_seq ON scope_changes (seq);
+    CREATE TRIGGER faqs_insert_bump AFTER INSERT ON faqs BEGIN
+        INSERT INTO scope_changes (scope, seq)
+        SELECT NEW.scope, COALESCE(MAX(seq), 0) + 1 FROM scope_changes WHERE true
+        ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq;
+    END;
+    CREATE TRIGGER faqs_update_bump AFTER UPDATE ON faqs BEGIN
+        INSERT INTO scope_changes (scope, seq)
+        SELECT NEW.scope, COALESCE(MAX(seq), 0) + 1 FROM scope_changes WHERE true
+        ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq;
+    END;
+    CREATE TRIGGER faqs_delete_bump AFTER DELETE ON faqs BEGIN
+        INSERT INTO scope_changes (scope, seq)
+        SELECT OLD.scope, COALESCE(MAX(seq), 0) + 1 FROM scope_changes WHERE true
+        ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq;
+    END;
+    CREATE TRIGGER faq_questions_insert_bump AFTER INSERT ON faq_questions BEGIN
+        INSERT INTO scope_changes (scope, seq)
+        SELECT NEW.scope, COALESCE(MAX(seq), 0) + 1 FROM scope_changes WHERE true
+        ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq;
+    END;
+    CREATE TRIGGER faq_questions_update_bump AFTER UPDATE ON faq_questions BEGIN
+        INSERT INTO scope_changes (scope, seq)
+        SELECT NEW.scope, COALESCE(MAX(seq), 0) + 1 FROM scope_changes WHERE true
+        ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq;
+    END;
+    CREATE TRIGGER faq_questions_delete_bump AFTER DELETE ON faq_questions BEGIN
+        INSERT INTO scope_changes (scope, seq)
+        SELECT OLD.scope, COALESCE(MAX(seq), 0) + 1 FROM scope_changes WHERE true
+        ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq;
+    END;
+    CREATE TRIGGER scope_settings_insert_bump AFTER INSERT ON scope_settings BEGIN
+        INSERT INTO scope_changes (scope, seq)
+        SELECT NEW.scope, COALESCE(MAX(seq), 0) + 1 FROM scope_changes WHERE true
+        ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq;
+    END;
+    CREATE TRIGGER scope_settings_update_bump AFTER UPDATE ON scope_settings BEGIN
+        INSERT INTO scope_changes (scope, seq)
+        SELECT NEW.scope, COALESCE(MAX(seq), 0) + 1 FROM scope_changes WHERE true
+        ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq;
+    END;
+    CREATE TRIGGER scope_settings_delete_bump AFTER DELETE ON scope_settings BEGIN
+        INSERT INTO scope_changes (scope, seq)
+        SELECT OLD.scope, COALESCE(MAX(seq), 0) + 1 FROM scope_changes WHERE true
+        ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(STEPS)

@@ -1,11 +1,11 @@
 """Per-scope adapter settings an admin changes at run time (FAQ channels, admin role, cooldown).
 
 Stored in ``scope_settings`` (one JSON value per key) and cached in memory: a
-chat adapter consults them on every message, and every change goes through
-:class:`ScopeConfigs`, so the cache stays right within one process. Ids are the
-platform's ids as strings (a Discord snowflake ``"1234…"``, a Slack channel ``"C0123…"``);
-this module does not interpret them. Older databases stored Discord ids as numbers:
-they read back as the same strings.
+chat adapter consults them on every message, and every change in this process goes through
+:class:`ScopeConfigs`; a change another process committed reaches :meth:`ScopeConfigs.forget`
+through ``FaqService.on_settings_changed`` (faq/changes.py). Ids are the platform's ids as
+strings (a Discord snowflake ``"1234…"``, a Slack channel ``"C0123…"``); this module does not
+interpret them. Older databases stored Discord ids as numbers: they read back as the same strings.
 """
 
 from __future__ import annotations
@@ -49,12 +49,14 @@ class ScopeConfigs:
     def __init__(self, store: FaqStore) -> None:
         self.store = store
         self._cache: dict[str, ScopeConfig] = {}
+        self._generation = 0  # bumped by forget: a read that raced it is not cached
         self._lock = asyncio.Lock()
 
     async def get(self, scope: str) -> ScopeConfig:
         found = self._cache.get(scope)
         if found is not None:
             return found
+        generation = self._generation
         channels = await self.store.get_setting(scope, _CHANNELS)
         role = await self.store.get_setting(scope, _ADMIN_ROLE)
         cooldown = await self.store.get_setting(scope, _COOLDOWN)
@@ -63,8 +65,17 @@ class ScopeConfigs:
             admin_role=platform_id(role),
             cooldown_s=float(cooldown) if isinstance(cooldown, int | float) else None,
         )
-        self._cache[scope] = config
+        if generation == self._generation:
+            self._cache[scope] = config
         return config
+
+    def forget(self, scope: str | None) -> None:
+        """Drop the cached settings of ``scope`` (None: all): another process changed them."""
+        self._generation += 1
+        if scope is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(scope, None)
 
     async def _save(self, scope: str, key: str, value: object, config: ScopeConfig) -> ScopeConfig:
         await self.store.set_setting(scope, key, value)

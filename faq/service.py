@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from faq.embedder import Embedder
 from faq.errors import DuplicateQuestion, InvalidInput, NotFound
 from faq.import_plan import ImportPlan, ImportResult, ImportRow, plan_import
-from faq.index import ScopeIndex, index_texts
+from faq.index import ScopeIndex, Snapshot, index_texts
 from faq.lexical import tokenize_all
 from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT, decide, suggestions
 from faq.store import FaqStore
@@ -86,8 +86,10 @@ class FaqService:
         self.top_k = top_k
         self._indexes: dict[str, ScopeIndex] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        # Read on every question; changed only through set_thresholds, so cache per scope.
+        # Read on every question; changed through set_thresholds or elsewhere (then reload()), so cache per scope.
         self._thresholds: dict[str, Thresholds] = {}
+        self._settings_listeners: list[Callable[[str | None], None]] = []
+        self._settings_generation = 0  # bumped by forget_settings: a read that raced it is not cached
 
     # ---- model and indexes ------------------------------------------------------
 
@@ -137,6 +139,41 @@ class FaqService:
             rows += len((await self.index(scope)).snapshot.row_texts)
         return rows
 
+    def loaded_scopes(self) -> list[str]:
+        return sorted(self._indexes)
+
+    def on_settings_changed(self, listener: Callable[[str | None], None]) -> None:
+        """Call ``listener(scope)`` when a scope's stored settings may have changed elsewhere (None: any scope).
+
+        For caches of ``scope_settings`` outside the service (e.g. ``ScopeConfigs``).
+        """
+        self._settings_listeners.append(listener)
+
+    def forget_settings(self, scope: str | None) -> None:
+        """Drop cached thresholds (and tell listeners): re-read from the database on next use."""
+        self._settings_generation += 1
+        if scope is None:
+            self._thresholds.clear()
+        else:
+            self._thresholds.pop(scope, None)
+        for listener in self._settings_listeners:
+            listener(scope)
+
+    async def reload(self, scope: str) -> bool:
+        """Catch up with what another process committed to ``scope`` (faq/changes.py).
+
+        Cached settings are dropped; a loaded index is rebuilt by ``_build_index`` (cached
+        vectors; only texts without one for this model are encoded, once) and replaces the old
+        one in one assignment, so a question sees the old state or the new, never a mix. A scope
+        not loaded yet is left to load on first use. Returns whether an index was rebuilt.
+        """
+        self.forget_settings(scope)
+        async with self._lock(scope):  # no write of ours interleaves; a first load in progress finishes first
+            if scope not in self._indexes:
+                return False
+            self._indexes[scope] = await self._build_index(scope, self._embedder)
+        return True
+
     async def swap_embedder(self, embedder: Embedder) -> None:
         """Re-embed every loaded scope with a new model, then switch atomically.
 
@@ -168,6 +205,7 @@ class FaqService:
         cached = self._thresholds.get(scope)
         if cached is not None:
             return cached
+        generation = self._settings_generation
         stored = await self.store.get_setting(scope, "thresholds")
         found = self.default_thresholds
         if isinstance(stored, dict):
@@ -177,7 +215,8 @@ class FaqService:
                 suggest=values.get("suggest", found.suggest),
                 margin=values.get("margin", found.margin),
             )
-        self._thresholds[scope] = found
+        if generation == self._settings_generation:  # else a change elsewhere landed meanwhile: re-read next time
+            self._thresholds[scope] = found
         return found
 
     async def set_thresholds(self, scope: str, thresholds: Thresholds | None) -> None:
@@ -201,10 +240,12 @@ class FaqService:
         return text[:lo].rstrip(), True
 
     async def rank(self, scope: str, text: str, k: int | None = None) -> tuple[str, bool, list[Candidate]]:
+        query, cut, _, ranked = await self._rank(scope, text, k)
+        return query, cut, ranked
+
+    async def _rank(self, scope: str, text: str, k: int | None) -> tuple[str, bool, Snapshot, list[Candidate]]:
         query, cut = validate_query(text)
         query, model_cut = self._fit_to_model(query)
-        index = await self.index(scope)
-        snapshot = index.snapshot
         embedding = self._embedder.embed([query])
         if self.lexical_weight > 0 or self.document_weight > 0:
             # Kiwi runs in a worker thread while the model encodes, so a lone question pays
@@ -212,12 +253,14 @@ class FaqService:
             vectors, _ = await asyncio.gather(embedding, asyncio.to_thread(tokenize_all, [query]))
         else:
             vectors = await embedding
-        vector = vectors[0]
+        # Taken after the awaits: the newest state, and the one the answer text comes from.
+        snapshot = (await self.index(scope)).snapshot
         return (
             query,
             cut or model_cut,
+            snapshot,
             snapshot.search(
-                vector,
+                vectors[0],
                 query,
                 k=k or self.top_k,
                 lexical_weight=self.lexical_weight,
@@ -227,14 +270,14 @@ class FaqService:
         )
 
     async def ask(self, scope: str, text: str) -> Answer:
-        """Answer a member's question from the FAQs of ``scope``."""
-        query, truncated, ranked = await self.rank(scope, text)
+        """Answer a member's question from the FAQs of ``scope`` (ranked and worded from one snapshot)."""
+        query, truncated, snapshot, ranked = await self._rank(scope, text, None)
         thresholds = await self.thresholds(scope)
         status = decide(ranked, thresholds)
         if status is Status.NONE:
             return Answer(Status.NONE, query, truncated=truncated)
         best = ranked[0]
-        faq = (await self.index(scope)).snapshot.faqs.get(best.faq_id)
+        faq = snapshot.faqs.get(best.faq_id)
         offered = suggestions(ranked, thresholds) if status is Status.SUGGEST else ()
         return Answer(
             status,

@@ -43,6 +43,21 @@ def in_row_id_range(value: int) -> bool:
     return 0 < value <= MAX_ROW_ID
 
 
+def split_statements(script: str) -> list[str]:
+    """The statements of ``script``; a trigger's ``BEGIN … END;`` body stays one statement."""
+    statements: list[str] = []
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n\t;"):
+        statements.append(pending.strip())
+    return statements
+
+
 class FaqStore:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
@@ -91,9 +106,8 @@ class FaqStore:
             # executescript would COMMIT implicitly; run statements one by one instead.
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in STEPS[step].split(";"):
-                    if statement.strip():
-                        await self._conn.execute(statement)
+                for statement in split_statements(STEPS[step]):
+                    await self._conn.execute(statement)
                 await self._conn.execute(f"PRAGMA user_version = {step + 1}")
                 await self._conn.execute("COMMIT")
             except BaseException:
@@ -237,6 +251,28 @@ class FaqStore:
                     "ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
                     (scope, key, json.dumps(value, ensure_ascii=False)),
                 )
+
+    # ---- changes made by other connections (faq/changes.py) ------------------------------
+
+    async def data_version(self) -> int:
+        """SQLite's counter of commits by *other* connections: unchanged by our own writes."""
+        async with self.reading() as conn, conn.execute("PRAGMA data_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def change_seq(self) -> int:
+        """The latest change number in ``scope_changes`` (0 for none)."""
+        async with self.reading() as conn, conn.execute("SELECT COALESCE(MAX(seq), 0) FROM scope_changes") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def scopes_changed_since(self, seq: int) -> dict[str, int]:
+        """Scopes whose FAQs or settings changed after change number ``seq``, with their latest number."""
+        async with (
+            self.reading() as conn,
+            conn.execute("SELECT scope, seq FROM scope_changes WHERE seq > ?", (seq,)) as cur,
+        ):
+            return {str(row[0]): int(row[1]) for row in await cur.fetchall()}
 
     # ---- embedding cache ---------------------------------------------------------
 

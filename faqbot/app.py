@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from faq.batching import CachingEmbedder, MicroBatchingEmbedder
+from faq.changes import KnowledgeFollower, SqliteChangeFeed
 from faq.embedder import Embedder
 from faq.errors import StorageError
 from faq.service import FaqService
@@ -60,11 +61,14 @@ async def open_service(
     embedder: Embedder | None = None,
     profile: MatchingProfile | None = None,
     store: FaqStore | None = None,
+    follow_changes: bool = False,
 ) -> AsyncIterator[FaqService]:
     """Encoder + store + service, closed in reverse order on exit (a given ``store`` stays open).
 
     When it loads the configured model itself it also reads that model's matching
     profile; callers that bring their own encoder pass its profile (or none).
+    ``follow_changes`` (long-running front ends): while open, the service catches up with
+    what other processes commit to the database, every ``settings.change_poll_s`` seconds.
     """
     if embedder is None and encoder is None:
         encoder = load_encoder(settings.model or None, backend=settings.model_backend)
@@ -84,7 +88,13 @@ async def open_service(
             answer_weight=matching.answer_weight,
             document_weight=matching.document_weight,
         )
+        follower = None
         try:
+            if follow_changes and settings.change_poll_s > 0:
+                follower = KnowledgeFollower(service, SqliteChangeFeed(store, settings.change_poll_s))
+                await follower.start()  # primed before any index loads: nothing committed later is missed
             yield service
         finally:
+            if follower is not None:
+                await follower.stop()
             await service.aclose()

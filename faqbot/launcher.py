@@ -128,7 +128,8 @@ async def run_bot(
     if encoder is None:
         encoder = await asyncio.to_thread(load_encoder, settings.model or None, backend=settings.model_backend)
         profile = model_profile(settings)
-    async with open_service(settings, encoder=encoder, profile=profile) as service:
+    # follow_changes: FAQs and settings the CLI (or another process) commits reach the bot within ~1 s.
+    async with open_service(settings, encoder=encoder, profile=profile, follow_changes=True) as service:
         rows = await service.load_all()
         faqs = sum((await service.store.scope_counts()).values())
         log.info("loaded %d FAQs (%d rows) from %s", faqs, rows, settings.db)
@@ -142,10 +143,12 @@ async def run_bot(
                 make_embedder=lambda enc: build_embedder(settings, enc),
                 interval_s=settings.model_poll_s,
             )
+        configs = ScopeConfigs(service.store)
+        service.on_settings_changed(configs.forget)
         bot = FaqBot(
             service=service,
             activity_log=ActivityLog(service.store),
-            configs=ScopeConfigs(service.store),
+            configs=configs,
             settings=settings,
             dev_guild=settings.dev_guild,
             sync_global=sync_global,

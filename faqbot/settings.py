@@ -142,6 +142,13 @@ class CoreSettings(BaseSettings):
         default=5.0, ge=0, le=1000, description="Longest a waiting question is held back to fill a batch."
     )
     embed_timeout_s: float = Field(default=60.0, gt=0, description="An encode call slower than this fails its batch.")
+    change_poll_s: float = Field(
+        default=0.5,
+        ge=0,
+        le=60,
+        description="A long-running front end (the bot) checks this often for FAQs and settings another "
+        "process (the CLI) committed to the database; 0 = never (docs/architecture.md).",
+    )
     query_cache_size: int = Field(
         default=1024, ge=0, description="LRU cache of repeated query vectors (~3 MB at 768 dims); 0 = off."
     )

@@ -18,6 +18,7 @@ import numpy as np
 
 from faq.encoding import Encoder, Vectors, normalize_rows
 from model.encoder_base import EncoderBase, EncoderLoadError
+from model.profile import PROFILE
 
 # Re-exported: model/ implements the core's protocol; encoders import these names from here.
 __all__ = [
@@ -77,10 +78,18 @@ class SentenceTransformerEncoder(EncoderBase):
         return len(tokenizer(text, add_special_tokens=True)["input_ids"])
 
 
+# Files in a model folder that never change its vectors (model/profile.py): editing them re-encodes nothing.
+_NOT_WEIGHTS = frozenset({PROFILE})
+
+
+def _weight_files(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.name not in _NOT_WEIGHTS)
+
+
 def directory_fingerprint(path: Path) -> str:
     """Hash of file names, sizes and mtimes: cheap, and changes whenever weights change."""
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+    for file in _weight_files(path):
         stat = file.stat()
         digest.update(f"{file.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
@@ -89,7 +98,7 @@ def directory_fingerprint(path: Path) -> str:
 def _content_fingerprint(path: Path) -> str:
     """Hash of file contents: stable across clones (mtimes differ per checkout)."""
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+    for file in _weight_files(path):
         digest.update(str(file.relative_to(path)).encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()[:16]

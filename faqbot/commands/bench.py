@@ -70,6 +70,13 @@ def _summary(result: dict[str, Any]) -> str:
                 f"  {n['p50_ms']:>8}/{n['p99_ms']:<9}  {b['p50_ms']:>8}/{b['p99_ms']:<9}  {b.get('mean_batch', ''):>8}"
                 f"  {max(n['loop_lag_ms_max'], b['loop_lag_ms_max']):>6}"
             )
+        lone = model.get("lone_question")
+        if lone:
+            lines.append(
+                f"  질문 하나 (서비스 + 기록) p50 {lone['question_p50_ms']} ms = 단독 encode의 {lone['ratio']}배; "
+                f"encode {lone['encode_p50_ms']}, Kiwi {lone['tokenize_p50_ms']}, 검색 {lone['search_p50_ms']} "
+                f"({lone['rows']}행), 기록 {lone['log_write_p50_ms']}, 스레드 왕복 {lone['thread_hop_p50_ms']} ms"
+            )
         if "query_cache" in model:
             qc = model["query_cache"]
             lines.append(
@@ -87,10 +94,24 @@ def _summary(result: dict[str, Any]) -> str:
         lines.append(
             f"콜드 스타트 [{name}] {cold['rows']}행: {cold['ready_s']} s, 인코딩 {cold['texts_encoded']}개{extra}"
         )
+    changes = result.get("changes")
+    if changes:
+        lines.append(
+            f"다른 프로세스의 변경 따라가기 (간격 {changes['poll_interval_s']} s): 유휴 확인 1회 "
+            f"p50 {changes['idle_poll_us']['p50']} µs (CPU {changes['idle_cpu_share']})"
+        )
+        for rows, row in changes["scopes"].items():
+            c = row["commit_to_served_ms"]
+            lines.append(
+                f"  {rows:>7} 행: 커밋 → 반영 p50 {c['p50']} ms / 최대 {c['max']} ms, "
+                f"다시 읽기 {row['reload_ms']} ms, loop lag 최대 {row['loop_lag_ms_max']} ms "
+                f"(변경 없을 때 {row['loop_lag_ms_max_idle']} ms)"
+            )
     for name, rss in result.get("rss", {}).items():
         lines.append(f"최대 RSS [{name}]: {rss}")
     lines.append(
         f"\nthroughput_ratio_c32={result['throughput_ratio_c32']} p50_ratio_c1={result['p50_ratio_c1']} "
+        f"lone_question_ratio={result['lone_question_ratio']} "
         f"cold_start_s={result['cold_start_s']} loop_lag_ms_max={result['loop_lag_ms_max']} ({result['elapsed_s']} s)"
     )
     lines += [f"참고: {note}" for note in result["notes"]]

@@ -346,7 +346,8 @@ async def test_hostile_markdown_is_escaped_on_every_render_path(world: World) ->
         await (await click(fd, review.original_message(), ids[0], user=a.admin)).callback()
         await (await fd.interaction_slash("faq-admin stats", guild_id=a.id, user=a.admin)).callback()
 
-        # Admin flows that echo a question: edit, duplicate warning, import skip, remove.
+        # Admin flows that echo a question: edit, duplicate warning, import (a row naming an existing
+        # question updates that FAQ in place, issue 10), remove.
         edit = await fd.interaction_slash("faq-admin edit", {"faq_id": new_id}, guild_id=a.id, user=a.admin)
         modal = (await edit.callback()).json["data"]
         done = await fd.interaction_modal_submit(modal["custom_id"], modal_values(modal), source=edit)
@@ -360,7 +361,7 @@ async def test_hostile_markdown_is_escaped_on_every_render_path(world: World) ->
             "faq-admin import", {"file": fd.attachment("x.csv", csv, "text/csv")}, guild_id=a.id, user=a.admin
         )
         await imp.callback()
-        assert "건너뜀" in (await imp.followup()).json["content"]
+        assert "1개 수정" in (await imp.followup()).json["content"]
         rm = await fd.interaction_slash("faq-admin remove", {"faq_id": new_id}, guild_id=a.id, user=a.admin)
         ask = await rm.callback()
         confirm = await click(fd, rm.original_message(), custom_ids(ask.json["data"])[0], user=a.admin)

@@ -23,9 +23,13 @@ def test_bench_smoke_json_has_the_required_keys(capsys: pytest.CaptureFixture[st
     assert set(levels) == {"1", "8", "32"}
     assert levels["32"]["batched"]["mean_batch"] > 1
     assert [row["rows"] for row in result["matching"]] == [100, 1_000]
+    changes = result["changes"]  # another connection's commit reached the index (the bench asserts it)
+    assert changes["idle_poll_us"]["p50"] > 0
+    assert 0 < changes["scopes"]["200"]["commit_to_served_ms"]["max"] < 5_000
 
 
 def test_bench_smoke_text_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--smoke"]) == 0
     out = capsys.readouterr().out
     assert "throughput_ratio_c32=" in out and "hashing-fake" in out
+    assert "커밋 → 반영" in out

@@ -1,0 +1,99 @@
+"""Where a lone member question's time goes (``faqbot bench``, section "lone question").
+
+One question at a time through the bot's own path — ``FaqService.ask`` behind the
+micro-batching embedder, then the query-log write — against the bundled sample FAQs,
+beside each part timed alone on this thread: the encoder, Kiwi tokenisation, the
+index search, the log write, and an empty thread hop. The parts do not add up to the
+whole exactly (tokenisation overlaps encoding; the whole pays the hops), which is the
+point: the gap is what the service adds to the model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from faq.activity import ActivityLog
+from faq.batching import MicroBatchingEmbedder
+from faq.encoding import Encoder
+from faq.lexical import tokenize
+from faq.seed import bundled_faqs
+from faq.service import FaqService
+from faq.store import FaqStore
+
+SCOPE = "bench"
+
+
+def _p50(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    return round(ordered[len(ordered) // 2] * 1000, 3) if ordered else float("nan")
+
+
+async def _timed(call: Callable[[], Awaitable[object]]) -> float:
+    start = time.perf_counter()
+    await call()
+    return time.perf_counter() - start
+
+
+async def lone_question_section(encoder: Encoder, questions: Sequence[str], samples: int) -> dict[str, Any]:
+    """p50 ms of each part and of the whole; ``ratio`` = whole / lone encode."""
+    # Distinct texts per part: every cache (query vectors, morphemes) stays cold, as for a new question.
+    texts = [f"{q} ({i})" for i, q in enumerate(list(questions) * (1 + 3 * samples // max(len(questions), 1)))]
+    whole_texts, part_texts = texts[:samples], texts[samples : 2 * samples]
+    with tempfile.TemporaryDirectory(prefix="faqbot-lone-") as tmp:
+        store = await FaqStore.open(Path(tmp) / "lone.db")
+        service = FaqService(store, MicroBatchingEmbedder(encoder))
+        activity = ActivityLog(store)
+        try:
+            await service.import_drafts(SCOPE, bundled_faqs(), "bench")
+            await service.ask(SCOPE, "워밍업 질문입니다")  # worker thread, Kiwi and BLAS warm
+
+            async def whole(text: str) -> None:
+                answer = await service.ask(SCOPE, text)
+                await activity.record_query(SCOPE, answer, user_id=1, source="bench")
+
+            whole_s = [await _timed(lambda t=t: whole(t)) for t in whole_texts]
+
+            encode_s, tokenize_s, search_s = [], [], []
+            snapshot = (await service.index(SCOPE)).snapshot
+            for text in part_texts:
+                start = time.perf_counter()
+                vector = encoder.encode([text])[0]
+                encode_s.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                tokenize(text)
+                tokenize_s.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                snapshot.search(
+                    vector,
+                    text,
+                    k=service.top_k,
+                    lexical_weight=service.lexical_weight,
+                    answer_weight=service.answer_weight,
+                    document_weight=service.document_weight,
+                )
+                search_s.append(time.perf_counter() - start)
+            sample_answer = await service.ask(SCOPE, part_texts[0])
+            log_s = [
+                await _timed(lambda: activity.record_query(SCOPE, sample_answer, user_id=2, source="bench"))
+                for _ in range(samples)
+            ]
+            hop_s = [await _timed(lambda: asyncio.to_thread(lambda: None)) for _ in range(samples)]
+        finally:
+            await service.aclose()
+            await store.close()
+    out = {
+        "question_p50_ms": _p50(whole_s),
+        "encode_p50_ms": _p50(encode_s),
+        "tokenize_p50_ms": _p50(tokenize_s),
+        "search_p50_ms": _p50(search_s),
+        "log_write_p50_ms": _p50(log_s),
+        "thread_hop_p50_ms": _p50(hop_s),
+        "rows": snapshot.live_rows + len(snapshot.answers.row_texts),
+    }
+    out["ratio"] = round(out["question_p50_ms"] / out["encode_p50_ms"], 3) if out["encode_p50_ms"] else None
+    return out
