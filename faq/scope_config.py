@@ -1,11 +1,11 @@
 """Per-scope adapter settings an admin changes at run time (FAQ channels, admin role, cooldown).
 
 Stored in ``scope_settings`` (one JSON value per key) and cached in memory: a
-chat adapter consults them on every message, and every change goes through
-:class:`ScopeConfigs`, so the cache stays right within one process. Ids are the
-platform's ids as strings (a Discord snowflake ``"1234…"``, a Slack channel ``"C0123…"``);
-this module does not interpret them. Older databases stored Discord ids as numbers:
-they read back as the same strings.
+chat adapter consults them on every message, and every change in this process goes through
+:class:`ScopeConfigs`; a change another process committed reaches :meth:`ScopeConfigs.forget`
+through ``FaqService.on_settings_changed`` (faq/changes.py). Ids are the platform's ids as
+strings (a Discord snowflake ``"1234…"``, a Slack channel ``"C0123…"``); this module does not
+interpret them. Older databases stored Discord ids as numbers: they read back as the same strings.
 """
 
 from __future__ import annotations

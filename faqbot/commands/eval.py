@@ -33,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help=f"BM25 가중치 (기본: $FAQBOT_LEXICAL_WEIGHT 또는 {DEFAULT_LEXICAL_WEIGHT})",
     )
+    p.add_argument("--answer-weight", type=float, default=None, help="답변 문장 가중치 (기본: 모델 프로필)")
+    p.add_argument("--document-weight", type=float, default=None, help="FAQ 전체 BM25 가중치 (기본: 모델 프로필)")
     p.add_argument("--answer", type=unit_float, default=None, help="answer 임계값 (0~1)")
     p.add_argument("--suggest", type=unit_float, default=None, help="suggest 임계값 (0~1)")
     p.add_argument("--margin", type=unit_float, default=None, help="1·2위 차이 임계값 (0~1)")
@@ -51,6 +53,7 @@ def unit_float(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    from faqbot.app import model_profile
     from faqbot.commands.train import db_groups
     from model.encoder import load_encoder
     from model.evaluate import evaluate
@@ -59,16 +62,20 @@ def run(args: argparse.Namespace) -> int:
     # Environment and settings files read (and checked) the way every other command reads them.
     flags = {"model": (args.model, "명령줄 --model")} if args.model else {}
     settings = build(CoreSettings, flags)
+    # The model's own profile (model/profile.py) under what the admin set, as the bot does.
+    matching = settings.matching(model_profile(settings))
     try:
         thresholds = Thresholds(
-            args.answer if args.answer is not None else settings.answer_threshold,
-            args.suggest if args.suggest is not None else settings.suggest_threshold,
-            args.margin if args.margin is not None else settings.margin,
+            args.answer if args.answer is not None else matching.thresholds.answer,
+            args.suggest if args.suggest is not None else matching.thresholds.suggest,
+            args.margin if args.margin is not None else matching.thresholds.margin,
         )
     except ValueError:
         print("오류: --suggest는 --answer 이하여야 합니다.", file=sys.stderr)
         return 2
-    weight = args.lexical_weight if args.lexical_weight is not None else settings.lexical_weight
+    weight = args.lexical_weight if args.lexical_weight is not None else matching.lexical_weight
+    answer_weight = args.answer_weight if args.answer_weight is not None else matching.answer_weight
+    document_weight = args.document_weight if args.document_weight is not None else matching.document_weight
     name = settings.model
     encoder = None if args.bm25_only else load_encoder(name or None)
     try:
@@ -84,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
         faq_groups=groups,
         benchmarks=args.benchmarks,
         parakqc_full=args.full,
+        answer_weight=answer_weight,
+        document_weight=document_weight,
     )
     own = recommend(encoder, groups, weight) if groups else None  # this club's figures beside the bundled ones
     if args.json:

@@ -1,7 +1,7 @@
 """``faqbot train``: fine-tune an encoder on FAQ paraphrases, or rebuild the offline default.
 
 faqbot train --default                      # model/default from bundled club data
-faqbot train --db faqbot.db -o models/club  # KR-SBERT on this server's FAQs
+faqbot train --db faqbot.db -o models/club  # the current model adapted to this server's FAQs + 👍
 faqbot train --pairs my_pairs.csv --base static -o models/mine
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import shlex
 import sys
@@ -26,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--guild", default=DEFAULT_SCOPE, help="--db 에서 읽을 범위 (기본: default)")
     p.add_argument(
         "--no-feedback",
-        dest="feedback",
+        dest="db_feedback",  # not "feedback": that is --feedback CSV's dest (add_arguments)
         action="store_false",
         help="--db 의 승인된 👍 피드백(회원 질문 → FAQ, faqbot feedback accept)을 학습 쌍에 넣지 않음",
     )
@@ -59,17 +60,46 @@ def db_groups(db: Path, scope: str, *, feedback: bool = True) -> list[tuple[str,
     return asyncio.run(_db_groups(db, scope, feedback=feedback))
 
 
-def run(args: argparse.Namespace) -> int:
-    from model.train import config_from_args, format_report, train
+#: Imported by the trainer but not by the bot; a plain ``pip install`` leaves them out.
+TRAINING_PACKAGES = ("datasets", "accelerate")
 
-    groups: Sequence[Sequence[str]] = db_groups(args.db, args.guild, feedback=args.feedback) if args.db else ()
+
+def missing_training_packages() -> list[str]:
+    return [name for name in TRAINING_PACKAGES if importlib.util.find_spec(name) is None]
+
+
+def current_model(args: argparse.Namespace) -> str:
+    """What ``--db`` adapts when no ``--base`` is given: the model the bot runs now."""
+    from faqbot.commands.common import settings_from
+    from model.encoder import resolve_model
+
+    return str(resolve_model(settings_from(argparse.Namespace(model=None)).model or None))
+
+
+def run(args: argparse.Namespace) -> int:
+    from model.encoder import EncoderLoadError
+    from model.train import TrainingRefused, config_from_args, format_report, train
+
+    missing = missing_training_packages()
+    if missing:
+        print(
+            f"오류: 학습에 필요한 패키지가 없습니다 ({', '.join(missing)}): pip install 'faqbot[train]'",
+            file=sys.stderr,
+        )
+        return 2
     command = "faqbot train " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else ""
     try:
+        groups: Sequence[Sequence[str]] = db_groups(args.db, args.guild, feedback=args.db_feedback) if args.db else ()
+        if args.db and not args.base and not args.default:
+            args.base = current_model(args)
         config = config_from_args(args, faq_groups=groups, command=command)
         report = train(config)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, EncoderLoadError) as exc:
         print(f"오류: {exc}", file=sys.stderr)
         return 2
+    except TrainingRefused as exc:
+        print(f"모델을 저장하지 않았습니다: {exc}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, default=str))
     else:

@@ -8,10 +8,13 @@ conclusions. Sections:
    naive (one ``encode`` per question), plus the event-loop lag during each run;
 2. matching cost vs FAQ rows (brute force over the normalised matrix);
 3. cold start from a database whose 30,000 question vectors are cached;
-4. peak RSS of a bot-like process per model (fresh subprocess each).
+4. peak RSS of a bot-like process per model (fresh subprocess each);
+5. following other processes' commits (faq/changes.py): the cost of one idle poll, and
+   from another connection's commit to the new answer being served.
 
 Models: the KR-SBERT-shaped random BERT (:mod:`model.shaped`; speed only), the
 default encoder, and in ``--smoke`` mode only the hashing fake (seconds, for tests).
+The driver is :mod:`faqbot.perf.run`; a lone question's breakdown is :mod:`faqbot.perf.lone_question`.
 """
 
 from __future__ import annotations

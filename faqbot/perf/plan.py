@@ -29,6 +29,7 @@ class BenchPlan:
     lone_samples: int = 20
     match_rows: tuple[int, ...] = (100, 1_000, 10_000, 30_000, 100_000)
     cold_rows: int = 30_000
+    change_rows: tuple[int, ...] = (1_000, 10_000)  # scope sizes for the reload latency
     rss: bool = True
     cache: bool = True
     max_batch: int = 32
@@ -38,7 +39,15 @@ class BenchPlan:
     @classmethod
     def quick(cls, **kw: Any) -> BenchPlan:
         kw.setdefault("rss", False)  # fresh processes importing torch do not fit in a minute
-        return cls(rounds=1, repeats=1, lone_samples=8, match_rows=(100, 1_000, 10_000, 100_000), cache=False, **kw)
+        return cls(
+            rounds=1,
+            repeats=1,
+            lone_samples=8,
+            match_rows=(100, 1_000, 10_000, 100_000),
+            cache=False,
+            change_rows=(1_000,),
+            **kw,
+        )
 
     @classmethod
     def full(cls, **kw: Any) -> BenchPlan:
@@ -57,6 +66,7 @@ class BenchPlan:
             lone_samples=5,
             match_rows=(100, 1_000),
             cold_rows=1_000,
+            change_rows=(200,),
             **{"rss": False, **kw},
         )
 

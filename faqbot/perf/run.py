@@ -7,7 +7,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from faqbot.perf.changes import changes_section
 from faqbot.perf.cold_start import cold_start_section
+from faqbot.perf.lone_question import lone_question_section
 from faqbot.perf.matching import matching_section
 from faqbot.perf.measure import bench_questions, machine
 from faqbot.perf.plan import DEFAULT, SHAPED, BenchPlan, load_model
@@ -51,6 +53,8 @@ async def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _:
             progress(f"latency/throughput: {key}")
             section = await latency_section(encoder, questions, plan)
             section.update(load_s=round(load_s, 2), dimension=encoder.dimension, fingerprint=encoder.fingerprint)
+            progress(f"lone question: {key}")
+            section["lone_question"] = await lone_question_section(encoder, questions, max(plan.lone_samples, 5))
             if plan.cache and key == primary:
                 progress(f"query cache: {key}")
                 section["query_cache"] = await cache_section(encoder, questions, plan)
@@ -70,8 +74,12 @@ async def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _:
     if DEFAULT in encoders and primary != DEFAULT:
         default_qps = max(v["batched"]["throughput_qps"] for v in result["models"][DEFAULT]["levels"].values())
         result["cold_start"][DEFAULT] = await cold_start_section(encoders[DEFAULT], plan.cold_rows, default_qps)
-    encoders.clear()
     lap("cold_start")
+
+    progress("following other processes' commits")
+    result["changes"] = await changes_section(encoders[primary], plan.change_rows)
+    encoders.clear()
+    lap("changes")
 
     if plan.rss:
         progress("peak RSS (one subprocess per model)")
@@ -88,6 +96,7 @@ async def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _:
         primary_model=primary,
         throughput_ratio_c32=c32["throughput_ratio"] if c32 else None,
         p50_ratio_c1=head.get("p50_ratio_c1"),
+        lone_question_ratio=head["lone_question"]["ratio"],
         cold_start_s_30k=result["cold_start"][primary]["ready_s"] if plan.cold_rows == 30_000 else None,
         cold_start_s=result["cold_start"][primary]["ready_s"],
         loop_lag_ms_max=max(

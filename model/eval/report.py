@@ -70,6 +70,7 @@ class EvalReport:
     weight_sweep: tuple[tuple[float, float, float], ...] = ()  # (w, club acc@1, club MRR)
     unseen: tuple[UnseenResult, ...] = ()
     answer_weight: float = 0.0
+    document_weight: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, Any]:
@@ -133,7 +134,8 @@ class EvalReport:
         if self.unseen:
             lines += [
                 "",
-                f"unseen clubs (their own FAQs, never trained on; answer weight {self.answer_weight:g}):",
+                f"unseen clubs (their own FAQs, never trained on; answer weight {self.answer_weight:g}, "
+                f"document weight {self.document_weight:g}):",
                 f"  {'split':<6}{'clubs':>6}{'FAQs':>6}{'n':>6}{'top-1':>8}{'right':>8}{'wrong':>8}"
                 f"{'suggest':>8}{'none':>7}{'oos-ans':>8}{'rank-1':>8}",
             ]

@@ -16,12 +16,13 @@ import pytest
 
 from faq.changes import Change, KnowledgeFollower, SqliteChangeFeed
 from faq.embedder import ThreadedEmbedder
+from faq.index import index_texts
 from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
 from faq.store import FaqStore
 from faq.types import FaqDraft, Status, Thresholds
 from model.fake import HashingEncoder
-from tests.conftest import SAMPLE_FAQS
+from tests.helpers import SAMPLE_FAQS
 
 MASCOT = FaqDraft("동아리 마스코트 이름이 뭐예요?", "마스코트 이름은 사자 '멋쟁이'예요.", ("마스코트 이름",))
 
@@ -117,8 +118,9 @@ async def test_other_models_texts_are_encoded_once_with_ours(
     assert await service.store.cached_embeddings(added.questions, ours) == {}
     calls = len(encoder.calls)
     assert await service.reload("g1")
-    assert sum(encoder.calls[calls:]) == len(added.questions)  # only the new texts, once
-    assert set(await service.store.cached_embeddings(added.questions, ours)) == set(added.questions)
+    texts = set(index_texts([added]))  # its questions and answer passages
+    assert sum(encoder.calls[calls:]) == len(texts)  # only the new texts, once
+    assert set(await service.store.cached_embeddings(texts, ours)) == texts
     calls = len(encoder.calls)
     assert await service.reload("g1")
     assert encoder.calls[calls:] == []  # now cached: a reload encodes nothing
@@ -188,7 +190,7 @@ async def test_upgrade_adds_the_change_log_to_an_existing_database(tmp_path: Pat
     store = await FaqStore.open(db)
     await store.add("g1", SAMPLE_FAQS[:1], "t")
     await store.close()
-    conn = sqlite3.connect(db)  # back to schema 2, as an older faqbot left it
+    conn = sqlite3.connect(db)  # back to schema 4 (before the change log), as an older faqbot left it
     conn.executescript(
         "DROP TABLE scope_changes; "
         + "".join(
@@ -196,7 +198,7 @@ async def test_upgrade_adds_the_change_log_to_an_existing_database(tmp_path: Pat
             for t in ("faqs", "faq_questions", "scope_settings")
             for op in ("insert", "update", "delete")
         )
-        + "PRAGMA user_version = 2;"
+        + "PRAGMA user_version = 4;"
     )
     conn.close()
     store = await FaqStore.open(db)

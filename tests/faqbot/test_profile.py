@@ -56,3 +56,16 @@ async def test_open_service_uses_the_profile_of_the_model_it_loads(
     # a caller that brings its own encoder keeps the code defaults unless it passes a profile
     async with open_service(CoreSettings(db=tmp_path / "b.db", model=str(model_dir)), encoder=HashingEncoder()) as svc:
         assert svc.default_thresholds == Thresholds()
+
+
+def test_a_profile_never_changes_the_models_fingerprint(tmp_path: Path) -> None:
+    import shutil
+
+    from model.encoder import DEFAULT_MODEL_DIR, load_encoder
+
+    folder = tmp_path / "m"
+    shutil.copytree(DEFAULT_MODEL_DIR, folder)
+    (folder / PROFILE).unlink(missing_ok=True)
+    before = load_encoder(folder).fingerprint
+    write_profile(folder, PROFILE_VALUES)
+    assert load_encoder(folder).fingerprint == before  # cached vectors stay valid

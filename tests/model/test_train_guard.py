@@ -1,0 +1,101 @@
+"""Training runs in float32 and never publishes a worse or broken model (issue 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import model.train as mt
+from model.ir_check import IRMetrics
+from model.train import StaticConfig, TrainConfig, TrainingRefused, train
+from tests.model.test_train import synthetic_groups
+
+
+def _cfg(tmp_path: Path, **kw) -> TrainConfig:
+    base = dict(
+        output_dir=tmp_path / "out",
+        faq_groups=tuple(synthetic_groups()),
+        holdout_fraction=0.25,
+        show_progress=False,
+        device="cpu",
+    )
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def _old_model(tmp_path: Path) -> Path:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "marker.txt").write_text("good model")
+    return target
+
+
+@pytest.mark.slow
+def test_float16_checkpoint_trains_in_float32(tmp_path: Path, minilm_path: Path) -> None:
+    import torch
+    from safetensors import safe_open
+    from sentence_transformers import SentenceTransformer
+
+    half = tmp_path / "half"
+    model = SentenceTransformer(str(minilm_path), device="cpu").half()
+    model.save(str(half))
+    with safe_open(str(half / "model.safetensors"), "pt") as fh:
+        assert fh.get_tensor(next(iter(fh.keys()))).dtype == torch.float16  # really saved in half
+
+    seen: list[set[torch.dtype]] = []
+    real = mt.ir_evaluate
+
+    def spy(model, *args):  # the model as trained: before and after
+        seen.append({p.dtype for p in model.parameters()})
+        return real(model, *args)
+
+    mt_patch = pytest.MonkeyPatch()
+    mt_patch.setattr(mt, "ir_evaluate", spy)
+    try:
+        report = train(_cfg(tmp_path, base=str(half), max_steps=3, batch_size=8, allow_worse=True))
+    finally:
+        mt_patch.undo()
+    assert seen and all(dtypes == {torch.float32} for dtypes in seen)
+    assert report.after is not None and report.after.mrr_at_10 > 0
+    with safe_open(str(report.output_dir / "model.safetensors"), "pt") as fh:
+        for key in fh.keys():
+            tensor = fh.get_tensor(key)
+            assert tensor.dtype == torch.float32 and torch.isfinite(tensor).all(), key
+
+
+def _metrics(acc: float, mrr: float) -> IRMetrics:
+    return IRMetrics(acc, acc, mrr, mrr, queries=10, corpus=16)
+
+
+def test_worse_heldout_metrics_keep_the_old_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = _old_model(tmp_path)
+    results = iter([_metrics(0.6, 0.7), _metrics(0.5, 0.7)])
+    monkeypatch.setattr(mt, "ir_evaluate", lambda *a: next(results))
+    with pytest.raises(TrainingRefused, match=r"acc@1 0\.600 → 0\.500"):
+        train(_cfg(tmp_path, base="static", static=StaticConfig(dim=16), max_steps=2))
+    assert (target / "marker.txt").read_text() == "good model"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_allow_worse_publishes_anyway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _old_model(tmp_path)
+    results = iter([_metrics(0.6, 0.7), _metrics(0.6, 0.65)])
+    monkeypatch.setattr(mt, "ir_evaluate", lambda *a: next(results))
+    train(_cfg(tmp_path, base="static", static=StaticConfig(dim=16), max_steps=2, allow_worse=True))
+    assert (tmp_path / "out" / "modules.json").exists()
+
+
+def test_non_finite_loss_keeps_the_old_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sentence_transformers.sentence_transformer import losses
+
+    class NanLoss(losses.MultipleNegativesRankingLoss):
+        def forward(self, *args, **kwargs):
+            return super().forward(*args, **kwargs) * float("nan")
+
+    target = _old_model(tmp_path)
+    monkeypatch.setattr(losses, "MultipleNegativesRankingLoss", NanLoss)
+    # allow_worse never covers a broken model
+    with pytest.raises(TrainingRefused, match="유한하지 않습니다"):
+        train(_cfg(tmp_path, base="static", static=StaticConfig(dim=16), max_steps=2, allow_worse=True))
+    assert (target / "marker.txt").read_text() == "good model"
