@@ -317,6 +317,8 @@ class DeliveryMixin:
                 continue
             el = block["element"]
             value = values.get(block["block_id"])
+            if value is not None and len(value) > el.get("max_length", 3000):
+                raise ValueError(f"Slack's client refuses more than {el.get('max_length')} characters here")
             state[block["block_id"]] = {el["action_id"]: {"type": el["type"], "value": value}}
         unknown = set(values) - set(state)
         if unknown:

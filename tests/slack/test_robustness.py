@@ -178,3 +178,34 @@ async def test_burst_of_500_questions_from_30_members_in_2_workspaces(world: Sla
             f"p99 {p99:.1f} ms, over 50 ms: {over} of {len(lags)}; longest GC pause {gc_max:.1f} ms"
         )
         assert lag_max_ms < 50
+
+
+async def test_hostile_faq_texts_through_the_modal(world: SlackWorld) -> None:
+    """Each hostile FAQ text an admin can type into the modal: refused in the modal (or held for the
+    duplicate warning) with nothing changed, or stored and shown without pinging anyone."""
+    from tests.hardening.hostile import FAQ_TEXTS
+
+    fs, a = world.fs, world.a
+    async with running_slack(world) as adapter:
+        for i, case in enumerate(FAQ_TEXTS, 1):
+            await (await fs.slash(a.admin, "/faq-admin", "add")).ack()
+            opened = (await fs.wait_for_call("views.open", count=i))[-1]
+            before = snapshot(world.db)
+            count = len(await adapter.core.service.list(a.scope))
+            values = {"question": case.question, "answer": case.answer, "alternates": "\n".join(case.alternates)}
+            try:
+                d = await fs.submit_view(a.admin, opened.response["view"]["id"], values)
+            except ValueError:
+                continue  # over the input's max_length: Slack's client never sends it
+            ack = await d.ack()
+            await quiet(fs, 0.2)
+            if case.error is not None:
+                assert (ack and ack.get("response_action") == "errors") or snapshot(world.db) == before, case.id
+                assert len(await adapter.core.service.list(a.scope)) == count, case.id
+                continue
+            assert ack is None, (case.id, ack)  # accepted by the modal
+            if len(await adapter.core.service.list(a.scope)) == count + 1:  # else held for the duplicate warning
+                faq = (await adapter.core.service.list(a.scope))[-1]
+                posted, _ = await fs.mention(a.alice, faq.question)
+                await replies_in_thread(fs, posted)
+        assert fs.pinged == [] and fs.refused_calls() == []
