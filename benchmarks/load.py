@@ -205,7 +205,7 @@ async def run(scale: Scale, *, workdir: Path, gc_freeze: bool = False) -> Report
         async with started_bot(bot, fd):
             assert bot.user is not None
             for g, guild in enumerate(guilds):
-                await bot.configs.add_channel(str(guild["id"]), int(channels[g][1]))
+                await bot.configs.add_channel(str(guild["id"]), str(channels[g][1]))
             pool = questions(rng)
             # What each question should get, per guild (the answer depends only on text and FAQs).
             expected: dict[tuple[int, str], Status] = {}

@@ -1,6 +1,7 @@
-"""Discord adapter: a thin discord.py layer over :class:`faq.service.FaqService`.
+"""Discord adapter: a thin discord.py layer over the chat layer (:mod:`chat`) and :class:`faq.service.FaqService`.
 
-``bot.launcher`` is the composition root (``faqbot run`` / ``python -m bot``);
-``bot.client.FaqBot`` gets its dependencies through the constructor; the features
-live in ``bot/exts/`` (one cog per file).
+It touches discord.py and nothing else does: events (``exts/answering.py``), slash
+commands (``exts/faq_commands.py``), components (``ui/``), Discord markdown and limits
+(``replies.py``). It imports nothing from ``faqbot``: the composition root
+(:mod:`faqbot.launcher`) builds :class:`bot.client.FaqBot` with its dependencies.
 """

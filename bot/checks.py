@@ -1,4 +1,5 @@
-"""Who may curate FAQs: Manage Server held at guild level, or the admin role configured for the guild.
+"""Discord's side of the admin rule (:mod:`chat.admin`): Manage Server held at guild level is the
+platform's admin; the configured admin role is the scope's admin group.
 
 Guild level means from the member's roles (or owning the guild), never
 ``interaction.permissions``: those are the member's permissions *in the channel*, so a
@@ -14,38 +15,32 @@ adds the check that is actually enforced. Buttons and modals call
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import discord
 from discord import app_commands
 
+from bot.context import core_of, scope_of
 from bot.replies import AdminRequired
-
-if TYPE_CHECKING:
-    from bot.client import FaqBot
+from chat.admin import is_admin as admin_rule
 
 T = TypeVar("T")
 
 ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 
-def scope_of(interaction: discord.Interaction) -> str:
-    """The FAQ scope of a guild interaction: the guild id. DMs have none here."""
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage
-    return str(interaction.guild_id)
-
-
 async def is_admin(interaction: discord.Interaction) -> bool:
     if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
         return False
     # From the cached guild's roles and owner; an uncached guild yields no permissions (deny).
-    perms = interaction.user.guild_permissions
-    if perms.administrator or perms.manage_guild:
-        return True
-    bot: FaqBot = interaction.client  # type: ignore[assignment]
-    config = await bot.configs.get(str(interaction.guild_id))
-    return config.admin_role is not None and interaction.user.get_role(config.admin_role) is not None
+    member = interaction.user
+    perms = member.guild_permissions
+    return await admin_rule(
+        core_of(interaction).configs,
+        str(interaction.guild_id),
+        platform_admin=perms.administrator or perms.manage_guild,
+        in_group=lambda role: role.isdigit() and member.get_role(int(role)) is not None,
+    )
 
 
 async def ensure_admin(interaction: discord.Interaction) -> str:

@@ -1,35 +1,49 @@
-"""The bot: dependencies come in through the constructor; ``setup_hook`` wires the rest."""
+"""The bot: dependencies come in through the constructor; ``setup_hook`` wires the rest.
+
+What every adapter shares (service, query log, per-scope settings, limits, background jobs)
+is one :class:`~chat.core.ChatCore`, ``bot.chat``; handlers reach it from an interaction
+through :func:`bot.context.core_of`.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 from discord.ext import commands
 
-from bot.limits import MemberLimits
-from bot.model_watch import ModelWatcher
 from bot.replies import NO_MENTIONS, report_error
-from bot.views import DYNAMIC_ITEMS
+from bot.ui.answer_buttons import NoMatchButton, PickButton, VoteButton
+from bot.ui.triage import FeedbackButton, UnansweredButton
+from chat.core import DRAIN_TIMEOUT_S, ChatCore, drain
+from chat.limits import MemberLimits
+from chat.model_watch import ModelWatcher
+from chat.settings import ChatSettings
 from faq.activity import ActivityLog
 from faq.lexical import tokenize
 from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
-from faqbot.settings import BotSettings
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.exts.answering", "bot.exts.faq_commands")
-PRUNE_INTERVAL_S = 24 * 3600
+# 👍/👎, suggestion and admin buttons: all state in the custom_id, so they survive restarts.
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    VoteButton,
+    PickButton,
+    NoMatchButton,
+    UnansweredButton,
+    FeedbackButton,
+)
 # Tasks discord.py starts per event/interaction: awaited on shutdown so their writes land.
 _WORK_TASK_PREFIXES = ("discord.py: on_message", "CommandTree-invoker", "discord-ui-")
 
 
-def bot_intents(settings: BotSettings) -> discord.Intents:
+def bot_intents(settings: ChatSettings) -> discord.Intents:
     intents = discord.Intents.none()
     intents.guilds = True  # guild, channel, thread and role cache (admin role check, FAQ channels)
     intents.guild_messages = True
@@ -45,7 +59,8 @@ class FaqBot(commands.Bot):
         service: FaqService,
         activity_log: ActivityLog,
         configs: ScopeConfigs,
-        settings: BotSettings,
+        settings: ChatSettings,
+        dev_guild: int | None = None,
         sync_global: bool = False,
         model_watcher: ModelWatcher | None = None,
         extensions: Sequence[str] = EXTENSIONS,
@@ -57,31 +72,42 @@ class FaqBot(commands.Bot):
             intents=bot_intents(settings),
             allowed_mentions=NO_MENTIONS,
         )
-        self.service = service
-        self.activity_log = activity_log
-        self.configs = configs
-        self.settings = settings
-        self.limits = MemberLimits(
-            activity_log,
-            questions_per_hour=settings.max_questions_per_hour,
-            feedback_per_day=settings.max_feedback_per_day,
-            concurrent=settings.max_concurrent_per_member,
+        self.chat = ChatCore(
+            service=service,
+            activity_log=activity_log,
+            configs=configs,
+            settings=settings,
+            model_watcher=model_watcher,
         )
+        self.dev_guild = dev_guild
         self.sync_global = sync_global
-        self.model_watcher = model_watcher
         self.initial_extensions = tuple(extensions)
-        self._background: list[asyncio.Task[None]] = []
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
 
-    # ---- scopes ------------------------------------------------------------------------
+    # The chat core's parts, under the names the cogs (and tests) use.
+    @property
+    def service(self) -> FaqService:
+        return self.chat.service
 
-    def interaction_scope(self, interaction: discord.Interaction) -> str:
-        """Guild → its id; DM → the configured DM scope when DMs are on."""
-        if interaction.guild_id is not None:
-            return str(interaction.guild_id)
-        if self.settings.dm_enabled:
-            return self.settings.dm_scope()
-        raise discord.app_commands.NoPrivateMessage
+    @property
+    def activity_log(self) -> ActivityLog:
+        return self.chat.activity_log
+
+    @property
+    def configs(self) -> ScopeConfigs:
+        return self.chat.configs
+
+    @property
+    def settings(self) -> ChatSettings:
+        return self.chat.settings
+
+    @property
+    def limits(self) -> MemberLimits:
+        return self.chat.limits
+
+    @property
+    def model_watcher(self) -> ModelWatcher | None:
+        return self.chat.model_watcher
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -91,32 +117,19 @@ class FaqBot(commands.Bot):
         await asyncio.to_thread(tokenize, "동아리 회비")
         for extension in self.initial_extensions:
             await self.load_extension(extension)
-        self.add_dynamic_items(*DYNAMIC_ITEMS)  # 👍/👎 and suggestion buttons survive restarts
-        if self.settings.dev_guild:
-            guild = discord.Object(self.settings.dev_guild)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        if self.dev_guild:
+            guild = discord.Object(self.dev_guild)
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
-            log.info("synced %d commands to dev guild %s", len(synced), self.settings.dev_guild)
+            log.info("synced %d commands to dev guild %s", len(synced), self.dev_guild)
         if self.sync_global:
             synced = await self.tree.sync()
             log.info("synced %d global commands (may take up to an hour to show everywhere)", len(synced))
-        if self.settings.query_log_days > 0:
-            self._background.append(asyncio.create_task(self._prune_loop(), name="faqbot-prune"))
-        if self.model_watcher is not None:
-            self._background.append(self.model_watcher.start())
+        self.chat.start_background()  # query-log pruning, the model watcher
         # Start-up objects (model, indexes, discord caches) live for the whole run: moving them
         # out of the GC's generations keeps a full collection from stalling the loop ~80 ms.
         gc.freeze()
-
-    async def _prune_loop(self) -> None:
-        while True:
-            try:
-                removed = await self.activity_log.prune(self.settings.query_log_days)
-                if removed:
-                    log.info("pruned %d query-log rows older than %d days", removed, self.settings.query_log_days)
-            except Exception:
-                log.exception("pruning the query log failed")
-            await asyncio.sleep(PRUNE_INTERVAL_S)
 
     async def on_ready(self) -> None:
         log.info("logged in as %s (id %s) in %d guilds", self.user, getattr(self.user, "id", "?"), len(self.guilds))
@@ -125,27 +138,16 @@ class FaqBot(commands.Bot):
         """Overridden so no prefix command runs; the answering cog listens to messages."""
 
     async def close(self) -> None:
-        for task in self._background:
-            task.cancel()
-        for task in self._background:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._background.clear()
+        await self.chat.stop_background()
         await super().close()
 
-    async def drain(self, limit_s: float = 10.0) -> None:
+    async def drain(self, limit_s: float = DRAIN_TIMEOUT_S) -> None:
         """Wait for message/interaction handlers still running (their DB writes) after close()."""
         current = asyncio.current_task()
-        pending = [
-            t
-            for t in asyncio.all_tasks()
-            if t is not current and not t.done() and t.get_name().startswith(_WORK_TASK_PREFIXES)
-        ]
-        if pending:
-            log.info("waiting for %d running handlers to finish", len(pending))
-            _, late = await asyncio.wait(pending, timeout=limit_s)
-            for task in late:
-                task.cancel()
+        await drain(
+            (t for t in asyncio.all_tasks() if t is not current and t.get_name().startswith(_WORK_TASK_PREFIXES)),
+            limit_s,
+        )
 
     async def _on_tree_error(
         self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError

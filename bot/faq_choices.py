@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from faq.text import normalized_key
 from faq.types import Faq
 
-MAX_CHOICES = 25  # Discord's limit
+MAX_CHOICES = 25  # Discord's limit on autocomplete choices
 _SEPARATOR = "\x00"  # never inside a normalised key, so a match cannot span two questions
 
 

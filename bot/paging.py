@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections import OrderedDict
 
-from bot.views import PageView
+from bot.ui.owned import PageView
 
 DEFAULT_MAX_BYTES = 8 * 2**20
 

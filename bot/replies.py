@@ -1,5 +1,7 @@
-"""Message text within Discord's limits, and one way to answer an interaction with an error.
+"""Discord's side of replies: its markup, its limits, and one way to answer an interaction with an error.
 
+The wording and the reply content are the chat layer's (:mod:`chat.replies`, :mod:`chat.messages`);
+this module renders them as Discord markdown (:data:`DISCORD`) within Discord's limits.
 Every message and interaction response the bot sends passes ``allowed_mentions=NO_MENTIONS``
 (also the bot-wide default): FAQ text or a member's question containing ``@everyone``,
 ``<@&role>`` or ``<@user>`` renders but never pings anyone.
@@ -9,47 +11,48 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 from collections.abc import Sequence
 
 import discord
 from discord import app_commands
 
-from faq.embedder import EncodeFailed
-from faq.errors import FaqError
-from faq.types import Answer, Candidate
+from chat import messages
+from chat import replies as content
+from chat.answering import error_reference
+from chat.errors import CORE_ERRORS, ErrorReply, ErrorTable, reply_for
+from chat.markup import ELLIPSIS, trim
+from faq.types import Candidate
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+# Discord's limits (docs: message resource, component reference, application commands).
 CONTENT_LIMIT = 2000  # characters of message content
 BUTTON_LABEL_LIMIT = 80
 CHOICE_NAME_LIMIT = 100
 CHOICE_VALUE_LIMIT = 100  # characters of a string choice's value
-ELLIPSIS = "…"
+MAX_CHOICES = 25  # autocomplete choices
+MODAL_TITLE_LIMIT = 45
+MODAL_LABEL_LIMIT = 45
+MODAL_TEXT_LIMIT = 4000  # a text input's maximum
+PAGE_CHARS = 1800  # one /faq list page: a message with room for the page footer
 
-
-def trim(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, marking the cut."""
-    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
-
-
-def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
-    """Split into chunks of at most ``limit`` characters, at line breaks, else spaces, else anywhere."""
-    chunks: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
-        if cut <= limit // 2:
-            cut = rest.rfind(" ", 0, limit + 1)
-        if cut <= limit // 2:
-            cut = limit
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        chunks.append(rest)
-    return chunks or [""]
-
+__all__ = [
+    "BUTTON_LABEL_LIMIT",
+    "CHOICE_NAME_LIMIT",
+    "CHOICE_VALUE_LIMIT",
+    "CONTENT_LIMIT",
+    "DISCORD",
+    "ELLIPSIS",
+    "NO_MENTIONS",
+    "AdminRequired",
+    "answer_text",
+    "member_text",
+    "report_error",
+    "send_ephemeral",
+    "split_text",
+    "trim",
+]
 
 _BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")  # a bracket after an even run of backslashes
 _URL = re.compile(r"https?://[^\s<>()\[\]]+")
@@ -80,45 +83,42 @@ def _escape_plain(text: str) -> str:
     return _BRACKET.sub(r"\1\\\2", discord.utils.escape_markdown(text, as_needed=False))
 
 
-def percent(confidence: float) -> str:
-    return f"{round(confidence * 100)}%"
+class DiscordMarkup:
+    """Discord markdown for :class:`chat.markup.Markup`."""
+
+    def bold(self, text: str) -> str:
+        return f"**{text}**"
+
+    def code(self, text: str) -> str:
+        return f"`{text}`"
+
+    def subtext(self, text: str) -> str:
+        return f"-# {text}"
+
+    def member_text(self, text: str, limit: int | None = None) -> str:
+        return member_text(text, limit)
+
+    def role(self, role_id: str) -> str:
+        return f"<@&{role_id}>"
+
+    def channel(self, channel_id: str) -> str:
+        return f"<#{channel_id}>"
+
+
+DISCORD = DiscordMarkup()
+
+
+def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
+    """:func:`chat.replies.split_text` at Discord's message limit."""
+    return content.split_text(text, limit)
 
 
 def answer_text(question: str, answer: str, faq_id: int, confidence: float | None, *, truncated: bool = False) -> str:
-    """The reply to a matched question: the FAQ's question, its answer, and how sure we are.
-
-    The question may be a member's words (an FAQ made from an unanswered question): escaped.
-    The answer is the admins' own text, markdown and links included.
-    """
-    footer = f"FAQ #{faq_id}" if confidence is None else f"신뢰도 {percent(confidence)} · FAQ #{faq_id}"
-    if truncated:
-        footer += " · 질문이 길어 앞부분만 사용했어요"
-    return f"**Q. {member_text(question)}**\n{answer}\n-# {footer}"
+    return content.answer_text(DISCORD, question, answer, faq_id, confidence, truncated=truncated)
 
 
 def suggestion_text(suggestions: Sequence[Candidate]) -> str:
-    lines = ["🤔 혹시 이 질문인가요? 버튼을 누르면 답변을 볼 수 있어요."]
-    lines += [
-        f"{i}. {member_text(c.question)} (FAQ #{c.faq_id}, 신뢰도 {percent(c.confidence)})"
-        for i, c in enumerate(suggestions, 1)
-    ]
-    return "\n".join(lines)
-
-
-def none_text(admin_role: int | None) -> str:
-    who = f"<@&{admin_role}>" if admin_role else "운영진"
-    return (
-        "🙇 죄송해요, 잘 모르겠어요. 관련된 FAQ를 찾지 못했어요.\n"
-        f"{who}에게 직접 물어봐 주세요. `/faq list`로 전체 FAQ 목록을 볼 수도 있어요."
-    )
-
-
-EMPTY_MENTION_TEXT = "무엇이 궁금하신가요? 저를 멘션하고 질문을 적어 주세요. 예: `@봇 회비 얼마예요?`"
-
-
-def answer_log_text(answer: Answer, *, include_content: bool) -> str:
-    """How a question appears in the log: its text only when the operator opted in."""
-    return repr(answer.query) if include_content else f"<{len(answer.query)}자>"
+    return content.suggestion_text(DISCORD, suggestions)
 
 
 # ---- errors ---------------------------------------------------------------------------------
@@ -128,11 +128,17 @@ class AdminRequired(app_commands.CheckFailure):
     """The member is neither a Manage Server holder nor in the configured admin role."""
 
     def __init__(self) -> None:
-        super().__init__("이 기능은 서버 관리(Manage Server) 권한이나 운영진 역할이 있어야 쓸 수 있어요.")
+        super().__init__(messages.ADMIN_REQUIRED)
 
 
-def error_reference() -> str:
-    return secrets.token_hex(3)
+#: The core's errors plus discord.py's check failures (most specific class wins).
+DISCORD_ERRORS: ErrorTable = {
+    **CORE_ERRORS,
+    AdminRequired: ErrorReply(str),
+    app_commands.NoPrivateMessage: ErrorReply(lambda e: messages.GUILD_ONLY),
+    app_commands.CommandOnCooldown: ErrorReply(lambda e: messages.on_cooldown(e.retry_after)),  # type: ignore[attr-defined]
+    app_commands.CheckFailure: ErrorReply(lambda e: messages.NOT_ALLOWED),
+}
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: object) -> None:
@@ -147,18 +153,9 @@ async def send_ephemeral(interaction: discord.Interaction, content: str, **kwarg
 def friendly_message(error: BaseException) -> str | None:
     """The user-safe message for an expected error, or None for a bug."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
-        error = error.__cause__ or error
-    if isinstance(error, FaqError | AdminRequired):
-        return str(error)
-    if isinstance(error, EncodeFailed):  # the model failed or timed out: not the member's fault, not a bug here
-        return f"⚠️ 지금은 답할 수 없어요: {error} 잠시 후 다시 시도해 주세요."
-    if isinstance(error, app_commands.NoPrivateMessage):
-        return "서버 안에서만 쓸 수 있는 명령이에요."
-    if isinstance(error, app_commands.CommandOnCooldown):
-        return f"잠시 후 다시 시도해 주세요 ({error.retry_after:.0f}초)."
-    if isinstance(error, app_commands.CheckFailure):
-        return "이 명령을 쓸 권한이 없어요."
-    return None
+        error = error.__cause__ or error  # discord.py's wrapper around what the command raised
+    found = reply_for(error, DISCORD_ERRORS)
+    return None if found is None else found.message(error)
 
 
 async def report_error(interaction: discord.Interaction, error: BaseException, where: str) -> None:
@@ -168,7 +165,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException, w
         ref = error_reference()
         original = getattr(error, "original", None) or error.__cause__ or error
         log.error("unexpected error in %s (오류 참조: %s)", where, ref, exc_info=original)
-        message = f"⚠️ 예상하지 못한 오류가 발생했어요. 운영진에게 알려 주세요 (오류 참조: {ref})"
+        message = messages.unexpected_error(ref)
     try:
         await send_ephemeral(interaction, message)
     except discord.HTTPException:

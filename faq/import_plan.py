@@ -12,14 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from faq.errors import ImportFailed
 from faq.text import normalized_key
 from faq.types import Faq, FaqDraft
-
-if TYPE_CHECKING:
-    from faq.service import ImportResult
 
 Problem = tuple[int | None, str]  # (file line or None, message)
 
@@ -131,6 +127,14 @@ def plan_import(existing: Sequence[Faq], rows: Sequence[ImportRow], *, replace: 
             update.append((target, row.draft))
     remove = tuple(faq.id for faq in existing if faq.id not in claimed) if replace else ()
     return ImportPlan(tuple(add), tuple(update), tuple(unchanged), remove)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    added: tuple[Faq, ...]
+    removed_ids: tuple[int, ...]
+    updated: tuple[Faq, ...] = ()
+    unchanged_ids: tuple[int, ...] = ()
 
 
 def import_summary(result: ImportResult) -> str:

@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -35,6 +36,18 @@ def _kiwi() -> object:
     from kiwipiepy import Kiwi
 
     return Kiwi()
+
+
+def morphemes(text: str) -> list[Any]:
+    """Kiwi's analysis of ``text``: every morpheme with its ``form`` and ``tag`` (particles included)."""
+    with _kiwi_lock:
+        return list(_kiwi().tokenize(text))  # type: ignore[attr-defined]
+
+
+def join_morphemes(tokens: Sequence[Any]) -> str:
+    """Text from morphemes as :func:`morphemes` returns them (Kiwi re-attaches endings and spacing)."""
+    with _kiwi_lock:
+        return str(_kiwi().join(tokens))  # type: ignore[attr-defined]
 
 
 #: Memory the morpheme cache may hold. Members fill it (every distinct question is tokenised),

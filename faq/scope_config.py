@@ -3,13 +3,15 @@
 Stored in ``scope_settings`` (one JSON value per key) and cached in memory: a
 chat adapter consults them on every message, and every change in this process goes through
 :class:`ScopeConfigs`; a change another process committed reaches :meth:`ScopeConfigs.forget`
-through ``FaqService.on_settings_changed`` (faq/changes.py). Ids are
-platform ids as integers (Discord snowflakes); this module does not interpret them.
+through ``FaqService.on_settings_changed`` (faq/changes.py). Ids are the platform's ids as
+strings (a Discord snowflake ``"1234…"``, a Slack channel ``"C0123…"``); this module does not
+interpret them. Older databases stored Discord ids as numbers: they read back as the same strings.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, replace
 
 from faq.errors import InvalidInput
@@ -19,19 +21,28 @@ MAX_FAQ_CHANNELS = 50
 MAX_COOLDOWN_S = 3600
 
 _CHANNELS, _ADMIN_ROLE, _COOLDOWN = "faq_channels", "admin_role", "cooldown_s"
+_PLATFORM_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")  # snowflakes, Slack ids (C…, S…), test ids
 
 
 @dataclass(frozen=True, slots=True)
 class ScopeConfig:
-    faq_channels: frozenset[int] = frozenset()
-    admin_role: int | None = None
+    faq_channels: frozenset[str] = frozenset()
+    admin_role: str | None = None
     cooldown_s: float | None = None  # None: the adapter's default
 
 
-def _ids(value: object) -> frozenset[int]:
+def platform_id(value: object) -> str | None:
+    """``value`` as a platform id string, or None when it cannot be one."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    text = str(value)
+    return text if _PLATFORM_ID.fullmatch(text) else None
+
+
+def _ids(value: object) -> frozenset[str]:
     if not isinstance(value, list):
         return frozenset()
-    return frozenset(int(v) for v in value if isinstance(v, int | str) and str(v).isdigit())
+    return frozenset(i for i in map(platform_id, value) if i is not None)
 
 
 class ScopeConfigs:
@@ -51,7 +62,7 @@ class ScopeConfigs:
         cooldown = await self.store.get_setting(scope, _COOLDOWN)
         config = ScopeConfig(
             faq_channels=_ids(channels),
-            admin_role=int(role) if isinstance(role, int | str) and str(role).isdigit() else None,
+            admin_role=platform_id(role),
             cooldown_s=float(cooldown) if isinstance(cooldown, int | float) else None,
         )
         if generation == self._generation:
@@ -71,7 +82,8 @@ class ScopeConfigs:
         self._cache[scope] = config
         return config
 
-    async def add_channel(self, scope: str, channel_id: int) -> ScopeConfig:
+    async def add_channel(self, scope: str, channel_id: str) -> ScopeConfig:
+        channel_id = _checked(channel_id)
         async with self._lock:
             current = await self.get(scope)
             if channel_id in current.faq_channels:
@@ -81,7 +93,8 @@ class ScopeConfigs:
             channels = current.faq_channels | {channel_id}
             return await self._save(scope, _CHANNELS, sorted(channels), replace(current, faq_channels=channels))
 
-    async def remove_channel(self, scope: str, channel_id: int) -> ScopeConfig:
+    async def remove_channel(self, scope: str, channel_id: str) -> ScopeConfig:
+        channel_id = _checked(channel_id)
         async with self._lock:
             current = await self.get(scope)
             if channel_id not in current.faq_channels:
@@ -89,7 +102,8 @@ class ScopeConfigs:
             channels = current.faq_channels - {channel_id}
             return await self._save(scope, _CHANNELS, sorted(channels) or None, replace(current, faq_channels=channels))
 
-    async def set_admin_role(self, scope: str, role_id: int | None) -> ScopeConfig:
+    async def set_admin_role(self, scope: str, role_id: str | None) -> ScopeConfig:
+        role_id = None if role_id is None else _checked(role_id)
         async with self._lock:
             current = await self.get(scope)
             return await self._save(scope, _ADMIN_ROLE, role_id, replace(current, admin_role=role_id))
@@ -102,4 +116,11 @@ class ScopeConfigs:
             return await self._save(scope, _COOLDOWN, seconds, replace(current, cooldown_s=seconds))
 
 
-__all__ = ["MAX_FAQ_CHANNELS", "ScopeConfig", "ScopeConfigs"]
+def _checked(value: object) -> str:
+    found = platform_id(value)
+    if found is None:
+        raise InvalidInput(f"잘못된 채널·역할 ID예요: {str(value)[:70]!r}")
+    return found
+
+
+__all__ = ["MAX_FAQ_CHANNELS", "ScopeConfig", "ScopeConfigs", "platform_id"]

@@ -13,13 +13,12 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from faq.embedder import Embedder
 from faq.errors import DuplicateQuestion, InvalidInput, NotFound
-from faq.import_plan import ImportPlan, ImportRow, plan_import
+from faq.import_plan import ImportPlan, ImportResult, ImportRow, plan_import
 from faq.index import ScopeIndex, Snapshot, index_texts
 from faq.lexical import tokenize_all
 from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT, decide, suggestions
@@ -30,14 +29,6 @@ from faq.types import Answer, Candidate, Faq, FaqDraft, Status, Thresholds
 log = logging.getLogger(__name__)
 
 _THRESHOLD_KEYS = ("answer", "suggest", "margin")
-
-
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    added: tuple[Faq, ...]
-    removed_ids: tuple[int, ...]
-    updated: tuple[Faq, ...] = ()
-    unchanged_ids: tuple[int, ...] = ()
 
 
 def clean_draft(draft: FaqDraft) -> FaqDraft:

@@ -8,7 +8,9 @@ import unicodedata
 from faq.errors import InvalidInput
 
 MAX_QUESTION_CHARS = 300
-MAX_ANSWER_CHARS = 1800  # fits one Discord message with the header we add
+# A product decision, not a platform's: an FAQ answer is read in a chat, and one longer than a
+# screenful belongs in a linked document. Each adapter splits a reply by its own message limit.
+MAX_ANSWER_CHARS = 1800
 MAX_ALTERNATES = 30
 # Longer queries are cut before tokenising: nothing useful for FAQ matching lies
 # past this, and it bounds the work a 100,000-character message can cause.

@@ -1,1 +1,3 @@
-"""Composition root: settings, wiring and the ``faqbot`` command line."""
+"""The composition root: settings (`settings.py`), wiring (`app.py`), starting the adapters
+(`launcher.py`) and the ``faqbot`` command line (`cli.py`, `commands/`). Only this package
+knows every layer; nothing below imports it (tests/test_layers.py)."""

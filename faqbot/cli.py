@@ -13,13 +13,17 @@ import sys
 import typing
 from collections.abc import Sequence
 
-from faq.errors import FaqError
+from chat import messages
+from chat.errors import CORE_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, ErrorReply, ErrorTable, reply_for
 from faqbot.config_sources import ConfigError
-from model.encoder import EncoderLoadError
 
 log = logging.getLogger("faqbot")
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+#: The core's errors (bad input exits 2, a model that cannot load 1) and bad settings.
+CLI_ERRORS: ErrorTable = {
+    **CORE_ERRORS,
+    ConfigError: ErrorReply(lambda e: "\n".join(e.lines), EXIT_BAD_INPUT, headline=False),  # type: ignore[attr-defined]
+}
 
 # Each module exposes register(subparsers) and sets func=run(args) -> int.
 COMMAND_MODULES = ("ask", "faq", "feedback", "stats", "unanswered", "config", "run", "train", "eval", "bench", "model")
@@ -75,24 +79,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.verbose)
     try:
         return int(args.func(args) or 0)
-    except FaqError as exc:
-        print(f"오류: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except ConfigError as exc:
-        print("\n".join(exc.lines), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except EncoderLoadError as exc:
-        print(f"오류: {exc}\nFAQBOT_MODEL 설정을 확인하세요 (비우면 내장 기본 모델을 씁니다).", file=sys.stderr)
-        return EXIT_INTERNAL
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `faqbot faq list | head`
         sys.stderr.close()
         return EXIT_OK
-    except Exception:
-        log.exception("internal error")
-        print("내부 오류가 발생했습니다 (위 로그 참고).", file=sys.stderr)
-        return EXIT_INTERNAL
+    except Exception as exc:
+        found = reply_for(exc, CLI_ERRORS)
+        if found is None:
+            log.exception("internal error")
+            print(messages.INTERNAL_ERROR, file=sys.stderr)
+            return EXIT_INTERNAL
+        text = found.message(exc)
+        print(f"오류: {text}" if found.headline else text, file=sys.stderr)
+        return found.exit_code
 
 
 if __name__ == "__main__":

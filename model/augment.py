@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from faq.lexical import join_morphemes, morphemes
+
 KINDS = ("nospace", "typo", "particles", "keywords", "casual", "terms")
 TERMS_PATH = Path(__file__).resolve().parent / "data" / "club_terms.json"
 
@@ -55,20 +57,13 @@ def _typo(text: str, rng: random.Random) -> str:
     return text[:i] + ch + text[i + 1 :]
 
 
-def _kiwi() -> object:
-    from faq.lexical import _kiwi as shared
-
-    return shared()
-
-
 def _particles(text: str, rng: random.Random) -> str:
     """Case particles and 은/는/도 dropped, as in chat ("회비 얼마인가요?")."""
-    kiwi = _kiwi()
-    tokens = kiwi.tokenize(text)  # type: ignore[attr-defined]
+    tokens = morphemes(text)
     kept = [t for t in tokens if not t.tag.startswith(("JK", "JX"))]
     if len(kept) == len(tokens) or not kept:
         return text
-    return kiwi.join(kept)  # type: ignore[attr-defined]
+    return join_morphemes(kept)
 
 
 _KEYWORD_TAGS = ("NNG", "NNP", "NR", "NP", "SL", "SN", "XR", "MAG")
@@ -76,7 +71,7 @@ _KEYWORD_TAGS = ("NNG", "NNP", "NR", "NP", "SL", "SN", "XR", "MAG")
 
 def _keywords(text: str, rng: random.Random) -> str:
     """Content words only ("면접 준비물"): how people type into a search box."""
-    tokens = _kiwi().tokenize(text)  # type: ignore[attr-defined]
+    tokens = morphemes(text)
     words: list[str] = []
     prefix = ""
     for t in tokens:

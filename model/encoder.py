@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from faq.encoding import Encoder, Vectors, normalize_rows
+from model.encoder_base import EncoderBase, EncoderLoadError
 from model.profile import PROFILE
 
 # Re-exported: model/ implements the core's protocol; encoders import these names from here.
@@ -42,32 +43,6 @@ DEFAULT_MODEL_DIR = Path(__file__).with_name("default")
 BUILTIN_MODELS = ("static", "e5", "e5-club")
 #: What an empty ``FAQBOT_MODEL`` loads.
 DEFAULT_ENCODER = "static"
-
-
-class EncoderLoadError(RuntimeError):
-    """The configured model could not be loaded; the message names the path or ID."""
-
-
-class EncoderBase:
-    """What every encoder reports about itself; subclasses add ``encode`` and ``count_tokens``."""
-
-    def __init__(self, *, fingerprint: str, dimension: int, max_seq_length: int | None, name: str) -> None:
-        self._fingerprint = fingerprint
-        self._dimension = dimension
-        self._max_seq_length = max_seq_length
-        self.name = name
-
-    @property
-    def fingerprint(self) -> str:
-        return self._fingerprint
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def max_seq_length(self) -> int | None:
-        return self._max_seq_length
 
 
 class SentenceTransformerEncoder(EncoderBase):
@@ -198,7 +173,7 @@ def load_encoder(
         from model.ensemble import is_ensemble_dir, load_ensemble
 
         if is_ensemble_dir(path):
-            return load_ensemble(path, target, device=device, backend=backend)
+            return load_ensemble(path, target, load_encoder, device=device, backend=backend)
     if is_local and not (path / "modules.json").exists() and not (path / "config.json").exists():
         raise EncoderLoadError(
             f"모델을 불러올 수 없습니다: '{target}' 폴더에 sentence-transformers 모델이 없습니다 "

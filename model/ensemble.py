@@ -18,13 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from faq.encoding import Encoder, Vectors
-from model.encoder import EncoderBase, EncoderLoadError
+from model.encoder_base import EncoderBase, EncoderLoadError
 
 MANIFEST = "faqbot_ensemble.json"
 
@@ -63,9 +63,8 @@ def is_ensemble_dir(path: Path) -> bool:
     return (path / MANIFEST).is_file()
 
 
-def load_ensemble(path: Path, target: str, **load_kwargs: object) -> EnsembleEncoder:
-    from model.encoder import load_encoder
-
+def load_ensemble(path: Path, target: str, load: Callable[..., Encoder], **load_kwargs: object) -> EnsembleEncoder:
+    """The ensemble in ``path``; ``load`` (``model.encoder.load_encoder``) loads each part."""
     try:
         spec = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
         parts_spec = [(str(p["model"]), float(p["weight"])) for p in spec["parts"]]
@@ -75,7 +74,7 @@ def load_ensemble(path: Path, target: str, **load_kwargs: object) -> EnsembleEnc
     parts = []
     for model, weight in parts_spec:
         local = path / model
-        parts.append((load_encoder(str(local) if local.exists() else model, **load_kwargs), weight))  # type: ignore[arg-type]
+        parts.append((load(str(local) if local.exists() else model, **load_kwargs), weight))  # type: ignore[arg-type]
     try:
         return EnsembleEncoder(parts, name=target)
     except ValueError as exc:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from model.encoder import EncoderBase, Vectors, normalize_rows
+from faq.encoding import Vectors, normalize_rows
+from model.encoder_base import EncoderBase
 
 
 class HashingEncoder(EncoderBase):

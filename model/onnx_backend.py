@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from model.encoder import EncoderBase, EncoderLoadError, Vectors, normalize_rows
+from faq.encoding import Vectors, normalize_rows
+from model.encoder_base import EncoderBase, EncoderLoadError
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from model.encoder import EncoderBase, Vectors, normalize_rows
+from faq.encoding import Vectors, normalize_rows
+from model.encoder_base import EncoderBase
 
 log = logging.getLogger(__name__)
 

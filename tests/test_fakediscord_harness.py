@@ -20,6 +20,12 @@ from tests.fakediscord import (
     started_bot,
 )
 from tests.fakediscord.components import walk_components
+from tests.fakediscord.constants import (
+    APPLICATION_COMMAND_AUTOCOMPLETE_RESULT,
+    CHANNEL_MESSAGE_WITH_SOURCE,
+    DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
+    MODAL,
+)
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -150,13 +156,13 @@ async def test_slash_ephemeral_deferred_and_followup(fake_discord: FakeDiscord, 
             "faq", {"question": "회비?"}, guild_id=guild["id"], user=ALICE, permissions=ADMIN_PERMISSIONS
         )
         cb = await handle.callback(timeout=3)
-        assert cb.json["type"] == 4
+        assert cb.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE
         assert cb.json["data"]["content"] == "answer: 회비?"
         assert cb.json["data"]["flags"] == 64
         assert cb.received_at - handle.sent_at < 3
 
         slow = await fd.interaction_slash("slow", guild_id=guild["id"], user=ALICE, permissions=MEMBER_PERMISSIONS)
-        assert (await slow.callback(timeout=3)).json["type"] == 5
+        assert (await slow.callback(timeout=3)).json["type"] == DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
         followup = await slow.followup(timeout=3)
         assert followup.json["content"] == "done after thinking"
         assert followup.status == 200
@@ -182,7 +188,7 @@ async def test_button_click(fake_discord: FakeDiscord, guild: dict) -> None:
     # As Discord delivers them: every component numbered, a unicode emoji without "id".
     delivered = click.payload["message"]["components"]
     assert all(isinstance(c.get("id"), int) for c in walk_components(delivered))
-    assert cb.json["type"] == 4
+    assert cb.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE
     assert cb.json["data"] == {**cb.json["data"], "content": "고마워요!", "flags": 64}
     assert click.payload["data"]["component_type"] == 2
 
@@ -196,10 +202,10 @@ async def test_modal_submit(fake_discord: FakeDiscord, guild: dict) -> None:
         await bot.tree.sync(guild=target)
         opened = await fd.interaction_slash("ask", guild_id=guild["id"], user=ALICE)
         cb = await opened.callback(timeout=3)
-        assert cb.json["type"] == 9 and cb.json["data"]["custom_id"] == "faq:ask"
+        assert cb.json["type"] == MODAL and cb.json["data"]["custom_id"] == "faq:ask"
         submit = await fd.interaction_modal_submit("faq:ask", {"faq:question": "세션 언제?"})
         answer = await submit.callback(timeout=3)
-    assert answer.json["type"] == 4
+    assert answer.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE
     assert answer.json["data"]["content"] == "받은 질문: 세션 언제?"
     assert submit.payload["member"]["user"]["id"] == ALICE["id"]
 
@@ -309,7 +315,7 @@ async def test_rest_surface_files_dm_autocomplete(fake_discord: FakeDiscord, gui
         att = fd.attachment("q.txt", b"abc", "text/plain")
         up = await fd.interaction_slash("upload", {"file": att}, guild_id=guild["id"], user=ALICE)
         cb = await up.callback()
-        assert cb.json["type"] == 4 and cb.json["data"]["content"] == "q.txt:3"
+        assert cb.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE and cb.json["data"]["content"] == "q.txt:3"
         assert cb.files[0].filename == "answer.txt" and cb.files[0].data == b"ABC"
         edit = await up.wait_for_response(lambda c: c.method == "PATCH")
         assert edit.json["content"] == "edited" and edit.file_names() == ["v2.txt"]
@@ -327,7 +333,10 @@ async def test_rest_surface_files_dm_autocomplete(fake_discord: FakeDiscord, gui
 
         ac = await fd.interaction_autocomplete("search", {"query": "회"}, focused="query", guild_id=guild["id"])
         acb = await ac.callback()
-        assert acb.json == {"type": 8, "data": {"choices": [{"name": "회 회비", "value": "fee"}]}}
+        assert acb.json == {
+            "type": APPLICATION_COMMAND_AUTOCOMPLETE_RESULT,
+            "data": {"choices": [{"name": "회 회비", "value": "fee"}]},
+        }
 
         dm_slash = await fd.interaction_slash("dmping", user=ALICE)
         assert "member" not in dm_slash.payload and dm_slash.payload["user"]["id"] == ALICE["id"]

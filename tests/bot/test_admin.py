@@ -8,7 +8,7 @@ import pytest
 
 from faq.errors import NotFound
 from faq.types import FaqDraft
-from tests.bot.conftest import (
+from tests.bot.helpers import (
     ANSWER_Q,
     EPHEMERAL,
     NONE_Q,
@@ -22,6 +22,12 @@ from tests.bot.conftest import (
     running_bot,
 )
 from tests.fakediscord import MEMBER_PERMISSIONS
+from tests.fakediscord.constants import (
+    CHANNEL_MESSAGE_WITH_SOURCE,
+    DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
+    DEFERRED_UPDATE_MESSAGE,
+    MODAL,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -38,7 +44,7 @@ async def test_add_via_modal_is_answerable_at_once(world: World) -> None:
     fd, a = world.fd, world.a
     async with running_bot(world) as bot:
         _, cb = await open_add_modal(world, a.admin, a.id)
-        assert cb["type"] == 9
+        assert cb["type"] == MODAL
         modal_id = cb["data"]["custom_id"]
         submit = await fd.interaction_modal_submit(
             modal_id,
@@ -48,7 +54,7 @@ async def test_add_via_modal_is_answerable_at_once(world: World) -> None:
                 "alternates": "동방 위치\n동아리방 어디",
             },
         )
-        assert (await submit.callback()).json["type"] == 5
+        assert (await submit.callback()).json["type"] == DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
         done = await submit.followup()
         assert done.json["content"].startswith("✅ FAQ #") and done.json["flags"] == EPHEMERAL
 
@@ -76,7 +82,7 @@ async def test_similar_question_offers_to_add_as_alternate(world: World) -> None
         other = await click(fd, warning.response, buttons[0], user=a.alice)
         assert "명령을 실행한 분만" in content_of((await other.callback()).json)
         press = await click(fd, warning.response, buttons[0], user=a.admin)
-        assert (await press.callback()).json["type"] == 6
+        assert (await press.callback()).json["type"] == DEFERRED_UPDATE_MESSAGE
         edited = await press.wait_for_response(lambda c: c.method == "PATCH")
         faq = await bot.service.get(a.id, a.faq_ids[0])
         count = len(await bot.service.list(a.id))
@@ -124,13 +130,13 @@ async def test_non_admin_is_refused_everywhere(world: World) -> None:
                 command, options, guild_id=a.id, user=a.alice, permissions=MEMBER_PERMISSIONS
             )
             cb = await handle.callback()
-            assert cb.json["type"] == 4 and cb.json["data"]["flags"] == EPHEMERAL, command
+            assert cb.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE and cb.json["data"]["flags"] == EPHEMERAL, command
             assert DENIED in content_of(cb.json), command
             assert pings_nobody(cb.json["data"])
         # The configured admin role is enough, without Manage Server.
         await bot.configs.set_admin_role(a.id, int(a.admin_role))
         _, cb = await open_add_modal(world, a.officer, a.id, permissions=MEMBER_PERMISSIONS)
-        assert cb["type"] == 9
+        assert cb["type"] == MODAL
         # ...but not in another guild where that role means nothing.
         _, cb = await open_add_modal(world, world.b.officer, world.b.id, permissions=MEMBER_PERMISSIONS)
         assert DENIED in content_of(cb)

@@ -8,10 +8,11 @@ import time
 
 import pytest
 
-from bot.replies import CONTENT_LIMIT, EMPTY_MENTION_TEXT
+from bot.replies import CONTENT_LIMIT
+from chat.messages import EMPTY_MENTION_TEXT
 from faq.activity import Source
 from model.fake import HashingEncoder
-from tests.bot.conftest import (
+from tests.bot.helpers import (
     ANSWER_Q,
     CALLBACK_ROUTE,
     EPHEMERAL,
@@ -29,6 +30,7 @@ from tests.bot.conftest import (
     running_bot,
 )
 from tests.fakediscord import fake_user
+from tests.fakediscord.constants import CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
 from tests.fakediscord.limits import DELIVERED_CONTENT_MAX
 
 pytestmark = pytest.mark.timeout(30)
@@ -107,7 +109,7 @@ async def test_suggest_pick_and_none_of_these(world: World) -> None:
 
         pick = await click(fd, call.response, picks[0], user=a.alice)
         cb = await pick.callback()
-        assert cb.json["type"] == 4 and cb.json["data"]["flags"] == EPHEMERAL
+        assert cb.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE and cb.json["data"]["flags"] == EPHEMERAL
         assert "**Q. 정기 세션은 언제 하나요?**" in content_of(cb.json)
         assert custom_ids(cb.json["data"])[0].startswith("faq:vote:up:")  # the asker may rate the pick
         assert cb.received_at - pick.sent_at < 3
@@ -237,7 +239,7 @@ async def test_callbacks_answer_within_three_seconds(world: World) -> None:
     async with running_bot(world, encoder=HashingEncoder(delay_s=0.3)):
         handle = await fd.interaction_slash("faq ask", {"question": ANSWER_Q}, guild_id=a.id, user=a.alice)
         cb = await handle.callback(timeout=3)
-        assert cb.json["type"] == 5  # deferred before the slow encode
+        assert cb.json["type"] == DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE  # deferred before the slow encode
         followup = await handle.followup()
     assert cb.received_at - handle.sent_at < 3
     assert "회비는 얼마인가요?" in followup.json["content"]

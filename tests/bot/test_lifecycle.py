@@ -9,11 +9,11 @@ import signal
 import pytest
 
 from bot.client import FaqBot
-from bot.launcher import run_bot
 from faq.activity import ActivityLog
 from faq.store import FaqStore
+from faqbot.launcher import run_bot
 from model.fake import HashingEncoder
-from tests.bot.conftest import (
+from tests.bot.helpers import (
     ANSWER_Q,
     EPHEMERAL,
     World,
@@ -25,6 +25,7 @@ from tests.bot.conftest import (
     vote_id,
 )
 from tests.fakediscord import point_discord_at
+from tests.fakediscord.constants import CHANNEL_MESSAGE_WITH_SOURCE
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -44,7 +45,7 @@ async def test_feedback_buttons_work_after_a_restart(world: World) -> None:
         vote = await click(fd, answer.response, up, user=a.alice)
         cb = await vote.callback()
         pending = await bot2.activity_log.feedback_pairs(a.id)
-    assert cb.json["type"] == 4 and cb.json["data"]["flags"] == EPHEMERAL
+    assert cb.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE and cb.json["data"]["flags"] == EPHEMERAL
     assert "피드백 고마워요" in content_of(cb.json)
     assert [(p.text, p.faq_question) for p in pending] == [(ANSWER_Q, "회비는 얼마인가요?")]
 

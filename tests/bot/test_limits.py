@@ -14,7 +14,7 @@ import pytest
 from bot.replies import BUTTON_LABEL_LIMIT, CHOICE_NAME_LIMIT, CONTENT_LIMIT
 from faq.text import MAX_ALTERNATES, MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
 from faq.types import FaqDraft, Thresholds
-from tests.bot.conftest import World, custom_ids, mention, running_bot
+from tests.bot.helpers import World, custom_ids, mention, running_bot
 
 pytestmark = pytest.mark.timeout(60)
 

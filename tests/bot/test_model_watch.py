@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.model_watch import ModelWatcher, folder_fingerprint, watchable
+from chat.model_watch import ModelWatcher, folder_fingerprint, watchable
 from faq.embedder import ThreadedEmbedder
 from faq.service import FaqService
 from model.fake import HashingEncoder

@@ -12,10 +12,10 @@ from typing import Any
 import discord
 import pytest
 
-from bot.views import render_answer
+from bot.ui.answer_buttons import render_answer
 from faq.types import Answer, Candidate, FaqDraft, Status
 from model.fake import HashingEncoder
-from tests.bot.conftest import (
+from tests.bot.helpers import (
     ANSWER_Q,
     EPHEMERAL,
     FAQS,
@@ -31,7 +31,7 @@ from tests.bot.conftest import (
     vote_id,
 )
 from tests.fakediscord import MEMBER_PERMISSIONS, FakeDiscord, fake_user, member_payload, role_payload, text_channel
-from tests.fakediscord.constants import MESSAGE_COMPONENT
+from tests.fakediscord.constants import CHANNEL_MESSAGE_WITH_SOURCE, MESSAGE_COMPONENT, MODAL
 from tests.hardening.hostile import snapshot
 
 pytestmark = pytest.mark.timeout(30)
@@ -40,7 +40,7 @@ DENIED_WORDS = "서버 관리(Manage Server) 권한이나 운영진 역할"
 
 
 def refused(cb: Any, words: str) -> None:
-    assert cb.json["type"] == 4 and cb.json["data"]["flags"] == EPHEMERAL
+    assert cb.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE and cb.json["data"]["flags"] == EPHEMERAL
     assert words in content_of(cb.json), content_of(cb.json)
 
 
@@ -215,7 +215,7 @@ async def test_confirm_acts_only_in_the_guild_it_was_opened_in(world: World) -> 
             await bot.configs.set_admin_role(c, c_role)
             opened = await fd.interaction_slash(command, options, guild_id=c, user=officer)
             first = await opened.callback()
-            if first.json["type"] == 4:
+            if first.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE:
                 body, message = first.json["data"], opened.original_message()
             else:  # deferred while the file is read: the confirmation is a followup
                 followup = await opened.followup()
@@ -244,19 +244,19 @@ async def test_channel_overwrite_granting_manage_server_is_not_admin(world: Worl
     async with running_bot(world) as bot:
         handle = await fd.interaction_slash("faq-admin add", guild_id=a.id, user=a.alice, permissions=overwrite.value)
         cb = await handle.callback()
-        assert cb.json["type"] == 4 and DENIED_WORDS in content_of(cb.json)
+        assert cb.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE and DENIED_WORDS in content_of(cb.json)
         handle = await fd.interaction_slash(
             "faq-admin remove", {"faq_id": a.faq_ids[0]}, guild_id=a.id, user=a.alice, permissions=overwrite.value
         )
         assert DENIED_WORDS in content_of((await handle.callback()).json)
         # The guild owner (all permissions at guild level) and the configured role still work.
         owner = await fd.interaction_slash("faq-admin add", guild_id=a.id, user=a.admin, permissions=MEMBER_PERMISSIONS)
-        assert (await owner.callback()).json["type"] == 9
+        assert (await owner.callback()).json["type"] == MODAL
         await bot.configs.set_admin_role(a.id, int(a.admin_role))
         officer = await fd.interaction_slash(
             "faq-admin add", guild_id=a.id, user=a.officer, permissions=MEMBER_PERMISSIONS
         )
-        assert (await officer.callback()).json["type"] == 9
+        assert (await officer.callback()).json["type"] == MODAL
 
 
 # ---- 6. DMs write into the DM guild only for its members -----------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.launcher import load_settings, main, settings_problem
+from faqbot.launcher import load_settings, main, settings_problem
 from faqbot.settings import BotSettings, CoreSettings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,8 @@ import pytest
 from bot.checks import has_admin_check
 from bot.exts.faq_commands import FaqCommands, faq_pages
 from bot.replies import CONTENT_LIMIT, answer_text, split_text, trim
-from bot.views import FaqModal, alternate_chunks, alternates_from, render_answer
+from bot.ui.answer_buttons import render_answer
+from bot.ui.modals import FaqModal, alternate_chunks, alternates_from
 from faq.text import MAX_ALTERNATES, MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
 from faq.types import Answer, Candidate, Faq, Status
 

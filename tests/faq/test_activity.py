@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faq.activity import ActivityLog, FeedbackNotFound, NotAsker, NotOffered, QueryNotFound, Review, Source
+from faq.errors import InvalidInput
 from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
 from faq.types import Status
@@ -64,16 +65,33 @@ async def test_prune_keeps_positive_pairs_without_user_link(service: FaqService)
 
 async def test_scope_config_is_per_scope_and_cached(service: FaqService) -> None:
     configs = ScopeConfigs(service.store)
-    await configs.add_channel("a", 10)
-    await configs.add_channel("a", 11)
-    await configs.set_admin_role("a", 99)
+    await configs.add_channel("a", "10")
+    await configs.add_channel("a", "11")
+    await configs.set_admin_role("a", "99")
     await configs.set_cooldown("a", 5)
     fresh = ScopeConfigs(service.store)  # read back from the database
     got = await fresh.get("a")
-    assert got.faq_channels == {10, 11} and got.admin_role == 99 and got.cooldown_s == 5
+    assert got.faq_channels == {"10", "11"} and got.admin_role == "99" and got.cooldown_s == 5
     assert (await fresh.get("b")).faq_channels == frozenset()
-    await fresh.remove_channel("a", 10)
-    assert (await ScopeConfigs(service.store).get("a")).faq_channels == {11}
+    await fresh.remove_channel("a", "10")
+    assert (await ScopeConfigs(service.store).get("a")).faq_channels == {"11"}
+
+
+async def test_scope_config_ids_are_strings_of_any_platform(service: FaqService) -> None:
+    """Issue 15: a Slack channel id (``C0123…``) is kept, not dropped for not being all digits;
+    a Discord id stored as a number by an older version reads back as the same string."""
+    configs = ScopeConfigs(service.store)
+    await configs.add_channel("slack:T1", "C0123ABCD")
+    await configs.set_admin_role("slack:T1", "S0456EFGH")
+    await service.store.set_setting("old", "faq_channels", [123456789012345678])
+    await service.store.set_setting("old", "admin_role", 987654321098765432)
+    fresh = ScopeConfigs(service.store)
+    slack = await fresh.get("slack:T1")
+    assert slack.faq_channels == {"C0123ABCD"} and slack.admin_role == "S0456EFGH"
+    old = await fresh.get("old")
+    assert old.faq_channels == {"123456789012345678"} and old.admin_role == "987654321098765432"
+    with pytest.raises(InvalidInput):
+        await configs.add_channel("a", "<#1> 채널")
 
 
 async def _feedback_rows(log: ActivityLog) -> list[tuple[object, ...]]:

@@ -199,7 +199,7 @@ async def test_cache_is_keyed_by_encoder_fingerprint() -> None:
 
 
 async def test_service_answers_a_burst_through_the_batcher(store: FaqStore) -> None:
-    from tests.conftest import SAMPLE_FAQS
+    from tests.helpers import SAMPLE_FAQS
 
     encoder = HashingEncoder(delay_s=0.01)
     service = FaqService(store, MicroBatchingEmbedder(encoder, max_batch=32))

@@ -22,7 +22,7 @@ from faq.service import FaqService
 from faq.store import FaqStore
 from faq.types import FaqDraft, Status, Thresholds
 from model.fake import HashingEncoder
-from tests.conftest import SAMPLE_FAQS
+from tests.helpers import SAMPLE_FAQS
 
 MASCOT = FaqDraft("동아리 마스코트 이름이 뭐예요?", "마스코트 이름은 사자 '멋쟁이'예요.", ("마스코트 이름",))
 

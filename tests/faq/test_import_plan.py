@@ -9,7 +9,7 @@ from faq.import_plan import ImportRow
 from faq.service import FaqService
 from faq.transfer import export, read_rows
 from faq.types import FaqDraft
-from tests.conftest import SAMPLE_FAQS
+from tests.helpers import SAMPLE_FAQS
 
 
 async def ids_and_drafts(service: FaqService, scope: str = "g1") -> dict[int, FaqDraft]:

@@ -13,7 +13,7 @@ from faq.store import FaqStore
 from faq.text import MAX_QUERY_CHARS
 from faq.types import FaqDraft, Status, Thresholds
 from model.fake import HashingEncoder
-from tests.conftest import SAMPLE_FAQS
+from tests.helpers import SAMPLE_FAQS
 
 
 class BrokenEncoder(HashingEncoder):

@@ -10,7 +10,7 @@ from faq.errors import DuplicateQuestion, NotFound, StorageError
 from faq.schema import SCHEMA_VERSION
 from faq.store import FaqStore
 from faq.types import FaqDraft
-from tests.conftest import SAMPLE_FAQS
+from tests.helpers import SAMPLE_FAQS
 
 
 async def test_new_database_is_versioned_and_uses_wal(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from faq.store import FaqStore
 from faqbot.cli import main
 from faqbot.commands.train import db_groups
 from model.fake import HashingEncoder
-from tests.conftest import SAMPLE_FAQS
+from tests.helpers import SAMPLE_FAQS
 
 
 async def _two_thumbs_up(path: Path) -> None:

@@ -10,7 +10,7 @@ from faq.service import FaqService
 from faq.store import FaqStore
 from faqbot.commands.train import db_groups
 from model.fake import HashingEncoder
-from tests.conftest import SAMPLE_FAQS
+from tests.helpers import SAMPLE_FAQS
 
 
 async def _db_with_feedback(path: Path) -> tuple[str, str]:

@@ -26,11 +26,11 @@ from faq.store import FaqStore
 from faq.types import FaqDraft, Status, Thresholds
 from model.encoder import Vectors
 from model.fake import HashingEncoder
-from tests.bot.conftest import ANSWER_Q, World, content_of, mention, running_bot
 from tests.bot.conftest import world as world
-from tests.conftest import SAMPLE_FAQS
+from tests.bot.helpers import ANSWER_Q, World, content_of, mention, running_bot
 from tests.fakediscord import RecordedCall
 from tests.hardening.hostile import snapshot
+from tests.helpers import SAMPLE_FAQS
 
 pytestmark = pytest.mark.timeout(60)
 

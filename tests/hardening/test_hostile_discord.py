@@ -17,9 +17,11 @@ import pytest
 import pytest_asyncio
 
 from bot.client import FaqBot
-from bot.replies import CONTENT_LIMIT, EMPTY_MENTION_TEXT
+from bot.replies import CONTENT_LIMIT
+from chat.messages import EMPTY_MENTION_TEXT
 from faq.types import FaqDraft
-from tests.bot.conftest import (
+from tests.bot.conftest import world as world
+from tests.bot.helpers import (
     ANSWER_Q,
     EPHEMERAL,
     Club,
@@ -31,8 +33,8 @@ from tests.bot.conftest import (
     pings_nobody,
     running_bot,
 )
-from tests.bot.conftest import world as world
 from tests.fakediscord import MEMBER_PERMISSIONS, FakeDiscord, RecordedCall
+from tests.fakediscord.constants import CHANNEL_MESSAGE_WITH_SOURCE
 from tests.fakediscord.limits import DELIVERED_CONTENT_MAX
 from tests.hardening.hostile import FAQ_TEXTS, QUESTIONS, FaqText, Question, import_files, snapshot
 
@@ -137,7 +139,11 @@ async def test_import_attachment(h: Harness, case: Any) -> None:
     att = fd.attachment(case.name, case.data, "text/csv" if case.name.endswith(".csv") else "application/json")
     handle = await fd.interaction_slash("faq-admin import", {"file": att}, guild_id=a.id, user=a.admin)
     cb = await handle.callback()
-    reply = content_of(cb.json) if cb.json["type"] == 4 else (await handle.followup(timeout=10)).json["content"]
+    reply = (
+        content_of(cb.json)
+        if cb.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE
+        else (await handle.followup(timeout=10)).json["content"]
+    )
     for call in handle.responses():
         body = call.json.get("data") or call.json
         assert "content" not in body or pings_nobody(body)  # a bare defer carries no text
@@ -199,7 +205,7 @@ async def test_forged_custom_id(h: Harness, custom_id: str, who: str) -> None:
         cb = None  # discord.py drops ids that match no persistent item: Discord shows "interaction failed"
     if cb is not None:
         body = cb.json.get("data") or {}
-        assert cb.json["type"] == 4 and body.get("flags") == EPHEMERAL
+        assert cb.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE and body.get("flags") == EPHEMERAL
         assert pings_nobody(body)
         assert "예상하지 못한 오류" not in content_of(cb.json), content_of(cb.json)
     assert snapshot(h.world.db) == before

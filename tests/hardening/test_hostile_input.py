@@ -24,7 +24,6 @@ from faq.store import FaqStore
 from faq.types import FaqDraft, Status, Thresholds
 from faqbot.cli import main
 from model.fake import HashingEncoder
-from tests.conftest import SAMPLE_FAQS
 from tests.hardening.hostile import (
     BAD_IDS,
     FAQ_TEXTS,
@@ -37,6 +36,7 @@ from tests.hardening.hostile import (
     import_files,
     snapshot,
 )
+from tests.helpers import SAMPLE_FAQS
 
 SCOPE = "g1"
 IMPORT_FILES = import_files()

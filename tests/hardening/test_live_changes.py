@@ -1,6 +1,6 @@
 """A running bot sees what other processes commit to its database (issue 14), with real processes.
 
-The bot runs here through ``bot.launcher.run_bot`` (the real wiring, ``FAQBOT_CHANGE_POLL_S``
+The bot runs here through ``faqbot.launcher.run_bot`` (the real wiring, ``FAQBOT_CHANGE_POLL_S``
 at its 0.5 s default) against the fake Discord, on HashingEncoder; the writers are separate
 Python processes running the real CLI with the offline default model, so every text they
 store is cached under another model's fingerprint and the bot encodes it with its own.
@@ -33,11 +33,11 @@ from pathlib import Path
 import pytest
 
 from bot.client import FaqBot
-from bot.launcher import run_bot
 from faq.store import FaqStore
+from faqbot.launcher import run_bot
 from model.fake import HashingEncoder
-from tests.bot.conftest import FAQS, World, bot_settings, mention
 from tests.bot.conftest import world as world
+from tests.bot.helpers import FAQS, World, bot_settings, mention
 from tests.fakediscord import RecordedCall, point_discord_at
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]

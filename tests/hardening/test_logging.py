@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
-from bot.launcher import configure_logging
 from bot.log_policy import CONTENT_LOGGERS
-from tests.bot.conftest import ANSWER_Q, World, bot_settings, click, mention, running_bot, vote_id
+from faqbot.launcher import configure_logging
 from tests.bot.conftest import world as world
+from tests.bot.helpers import ANSWER_Q, World, bot_settings, click, mention, running_bot, vote_id
 
 pytestmark = pytest.mark.timeout(30)
 

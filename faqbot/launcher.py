@@ -1,8 +1,11 @@
-"""Composition root: settings → encoder, store, service → bot; start-up and clean shutdown.
+"""Start the Discord adapter: settings → encoder, store, service → bot; start-up and clean shutdown.
 
-``faqbot run`` and ``python -m bot`` both end in :func:`main`. On Ctrl-C or SIGTERM
-the bot disconnects, handlers still running get a few seconds to finish their
-database writes, then the service (encoder thread) and the store close, in that order.
+Part of the composition root (``faqbot``): the only place that knows both the settings and
+the adapters. ``faqbot run`` and ``python -m bot`` both end in :func:`main`. On Ctrl-C or
+SIGTERM the bot disconnects, handlers still running get a few seconds to finish their
+database writes (:func:`chat.core.drain`), then the service (encoder thread) and the store
+close, in that order. Errors map to messages and exit codes through one table
+(:data:`START_ERRORS`, on top of :data:`chat.errors.CORE_ERRORS`).
 """
 
 from __future__ import annotations
@@ -22,18 +25,30 @@ from pydantic import ValidationError
 
 from bot import log_policy
 from bot.client import FaqBot
-from bot.model_watch import ModelWatcher, watchable
+from chat import messages
+from chat.core import DRAIN_TIMEOUT_S
+from chat.errors import CORE_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, ErrorReply, ErrorTable, reply_for
+from chat.model_watch import ModelWatcher, watchable
 from faq.activity import ActivityLog
 from faq.scope_config import ScopeConfigs
 from faqbot.app import build_embedder, model_profile, open_service
 from faqbot.config_sources import ConfigError, check_hub_model, describe_env_file_error, describe_errors
 from faqbot.settings import BotSettings, MissingEnvFile, token_problem
-from model.encoder import Encoder, EncoderLoadError, load_encoder
+from model.encoder import Encoder, load_encoder
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_CONFIG = 0, 1, 2
-DRAIN_TIMEOUT_S = 10.0
+EXIT_BAD_CONFIG = EXIT_BAD_INPUT
+
+#: What a failed start tells the operator, and the exit code (the core's errors included:
+#: a model that cannot be loaded exits 1, as in the CLI).
+START_ERRORS: ErrorTable = {
+    **CORE_ERRORS,
+    discord.LoginFailure: ErrorReply(lambda e: messages.LOGIN_FAILED, EXIT_BAD_CONFIG),
+    discord.PrivilegedIntentsRequired: ErrorReply(lambda e: messages.INTENTS_MISSING, EXIT_BAD_CONFIG),
+    aiohttp.ClientConnectionError: ErrorReply(messages.cannot_connect, EXIT_INTERNAL),
+    OSError: ErrorReply(messages.cannot_connect, EXIT_INTERNAL),
+}
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -135,6 +150,7 @@ async def run_bot(
             activity_log=ActivityLog(service.store),
             configs=configs,
             settings=settings,
+            dev_guild=settings.dev_guild,
             sync_global=sync_global,
             model_watcher=watcher,
         )
@@ -180,28 +196,19 @@ def main(args: argparse.Namespace | None = None, argv: Sequence[str] | None = No
         return EXIT_BAD_CONFIG
     problem = token_problem(settings.discord_token.get_secret_value())
     if problem is not None:  # caught here, not after a connection attempt
-        print(f"설정 오류: {problem}", file=sys.stderr)
+        print(messages.config_error(problem), file=sys.stderr)
         return EXIT_BAD_CONFIG
     configure_logging(settings)
     try:
         asyncio.run(run_bot(settings, sync_global=bool(getattr(args, "sync", False))))
     except KeyboardInterrupt:
         return EXIT_OK
-    except discord.LoginFailure:
-        print("오류: 디스코드 로그인 실패. DISCORD_TOKEN이 올바른지 확인하세요.", file=sys.stderr)
-        return EXIT_BAD_CONFIG
-    except discord.PrivilegedIntentsRequired:
-        print(
-            "오류: Message Content Intent가 꺼져 있습니다. 개발자 포털 → Bot → Privileged Gateway Intents에서 "
-            "MESSAGE CONTENT INTENT를 켜세요 (docs/discord-setup.md).",
-            file=sys.stderr,
-        )
-        return EXIT_BAD_CONFIG
-    except EncoderLoadError as exc:
-        print(f"오류: {exc}", file=sys.stderr)
-        return EXIT_BAD_CONFIG
-    except (aiohttp.ClientConnectionError, OSError) as exc:
-        log.debug("connection failure", exc_info=True)
-        print(f"오류: 디스코드에 연결할 수 없습니다 (네트워크를 확인하세요): {exc}", file=sys.stderr)
-        return EXIT_INTERNAL
+    except Exception as exc:
+        found = reply_for(exc, START_ERRORS)
+        if found is None:
+            raise
+        log.debug("start-up failed", exc_info=True)
+        text = found.message(exc)
+        print(f"오류: {text}" if found.headline else text, file=sys.stderr)
+        return found.exit_code
     return EXIT_OK

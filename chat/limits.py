@@ -5,7 +5,7 @@
 - new 👍/👎 votes per day (changing an earlier vote is always allowed);
 - ``/faq`` calls and answered messages running at once, counted in memory.
 
-0 turns a limit off. Numbers come from :class:`~faqbot.settings.BotSettings`.
+0 turns a limit off. Numbers come from :class:`~chat.settings.ChatSettings`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from chat import messages
 from faq.activity import ActivityLog
 from faq.errors import FaqError
 
@@ -35,20 +36,20 @@ class MemberLimits:
         """Before computing an answer: refuse once the member's hourly question budget is spent."""
         limit = self.questions_per_hour
         if limit and await self.activity_log.questions_since(user_id, hours=1) >= limit:
-            raise LimitReached(f"⏳ 질문이 많아서 잠시 쉬어 갈게요: 한 시간에 {limit}개까지 물어볼 수 있어요.")
+            raise LimitReached(messages.questions_limit(limit))
 
     async def check_feedback(self, user_id: int, *, already_voted: bool) -> None:
         """Before a new vote: refuse once the member's daily feedback budget is spent."""
         limit = self.feedback_per_day
         if limit and not already_voted and await self.activity_log.feedback_since(user_id, hours=24) >= limit:
-            raise LimitReached(f"⏳ 오늘은 피드백을 충분히 주셨어요 (하루 {limit}개까지). 고마워요!")
+            raise LimitReached(messages.feedback_limit(limit))
 
     @contextmanager
     def slot(self, user_id: int) -> Iterator[None]:
         """One running call of the member's; :class:`LimitReached` when they already have ``concurrent``."""
         running = self._running.get(user_id, 0)
         if self.concurrent and running >= self.concurrent:
-            raise LimitReached("⏳ 앞의 질문을 아직 처리하고 있어요. 끝난 뒤에 다시 시도해 주세요.")
+            raise LimitReached(messages.CONCURRENT_LIMIT)
         self._running[user_id] = running + 1
         try:
             yield

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from faq.embedder import Embedder
+from faq.encoding import Encoder
 from faq.service import FaqService
-from model.encoder import Encoder, directory_fingerprint
+from model.encoder import directory_fingerprint
 
 log = logging.getLogger(__name__)
 
