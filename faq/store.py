@@ -359,17 +359,7 @@ class FaqStore:
                     removed = [int(r[0]) for r in await cur.fetchall()]
                 await conn.execute("DELETE FROM faqs WHERE scope = ?", (scope,))
             for draft in drafts:
-                cur = await conn.execute(
-                    "INSERT INTO faqs (scope, answer, created_by, created_at, updated_by, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (scope, draft.answer, actor, now, actor, now),
-                )
-                faq_id = int(cur.lastrowid or 0)
-                await self._insert_questions(conn, scope, faq_id, (draft.question, *draft.alternates))
-                await self._insert_passages(conn, scope, faq_id, draft.answer)
-                created.append(
-                    Faq(faq_id, scope, draft.question, draft.answer, draft.alternates, actor, now, actor, now)
-                )
+                created.append(await self._insert_faq(conn, scope, draft, actor, now))
             if vectors and fingerprint:
                 await self._put_embeddings(conn, vectors, fingerprint)
         return created, removed
@@ -408,17 +398,7 @@ class FaqStore:
                 await self._insert_questions(conn, scope, faq_id, (draft.question, *draft.alternates))
                 await self._insert_passages(conn, scope, faq_id, draft.answer)
             for draft in plan.add:
-                cur = await conn.execute(
-                    "INSERT INTO faqs (scope, answer, created_by, created_at, updated_by, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (scope, draft.answer, actor, now, actor, now),
-                )
-                faq_id = int(cur.lastrowid or 0)
-                await self._insert_questions(conn, scope, faq_id, (draft.question, *draft.alternates))
-                await self._insert_passages(conn, scope, faq_id, draft.answer)
-                created.append(
-                    Faq(faq_id, scope, draft.question, draft.answer, draft.alternates, actor, now, actor, now)
-                )
+                created.append(await self._insert_faq(conn, scope, draft, actor, now))
             if vectors and fingerprint:
                 await self._put_embeddings(conn, vectors, fingerprint)
             wanted = {faq_id for faq_id, _ in plan.update}
@@ -471,6 +451,19 @@ class FaqStore:
                 raise NotFound(faq_id)
             await conn.execute("DELETE FROM faqs WHERE id = ?", (faq_id,))  # questions cascade
         return found[0]
+
+    @classmethod
+    async def _insert_faq(cls, conn: aiosqlite.Connection, scope: str, draft: FaqDraft, actor: str, now: str) -> Faq:
+        """One new FAQ with its questions and answer passages, inside the caller's transaction."""
+        cur = await conn.execute(
+            "INSERT INTO faqs (scope, answer, created_by, created_at, updated_by, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (scope, draft.answer, actor, now, actor, now),
+        )
+        faq_id = int(cur.lastrowid or 0)
+        await cls._insert_questions(conn, scope, faq_id, (draft.question, *draft.alternates))
+        await cls._insert_passages(conn, scope, faq_id, draft.answer)
+        return Faq(faq_id, scope, draft.question, draft.answer, draft.alternates, actor, now, actor, now)
 
     @staticmethod
     async def _insert_passages(conn: aiosqlite.Connection, scope: str, faq_id: int, answer: str) -> None:
