@@ -15,7 +15,7 @@ from faq.types import FaqDraft, Thresholds
 from model.fake import HashingEncoder
 
 # The fake Discord server fixture (`fake_discord`) for end-to-end bot tests.
-pytest_plugins = ["tests.fakediscord.fixtures"]
+pytest_plugins = ["tests.fakediscord.fixtures", "tests.pg_fixtures"]
 
 # Tests never touch a model hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -44,8 +44,14 @@ def encoder() -> HashingEncoder:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[FaqStore]:
-    s = await FaqStore.open(tmp_path / "faq.db")
+def db_target(tmp_path: Path) -> str:
+    """The database the ``store`` fixture opens: SQLite here; tests/faq runs both engines."""
+    return str(tmp_path / "faq.db")
+
+
+@pytest.fixture
+async def store(db_target: str) -> AsyncIterator[FaqStore]:
+    s = await FaqStore.open(db_target)
     try:
         yield s
     finally:

@@ -1,0 +1,75 @@
+"""PostgreSQL for tests: one throw-away cluster per run (tests/pgcluster.py), a fresh schema or database per test.
+
+Set ``FAQBOT_TEST_PG`` to a server URL to use a running server instead (it must allow CREATE
+SCHEMA/DATABASE). Without PostgreSQL binaries and without that variable, PostgreSQL tests skip,
+naming what is missing; ``.ci/run`` installs them, so CI runs them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urlencode
+
+import pytest
+
+from tests import pgcluster
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server's maintenance database (``postgres``)."""
+    if url := os.environ.get("FAQBOT_TEST_PG"):
+        yield url
+        return
+    if reason := pgcluster.missing_reason():
+        pytest.skip(reason)
+    cluster = pgcluster.start()
+    try:
+        yield cluster.dsn()
+    finally:
+        cluster.stop("immediate")
+        shutil.rmtree(cluster.root, ignore_errors=True)
+
+
+def with_params(url: str, **params: str) -> str:
+    return url + ("&" if "?" in url else "?") + urlencode(params)
+
+
+def database_url(server: str, name: str) -> str:
+    """``server`` with its database swapped for ``name``."""
+    head, sep, query = server.partition("?")
+    base = head.rsplit("/", 1)[0]
+    return f"{base}/{name}{sep}{query}"
+
+
+@pytest.fixture
+async def pg_schema_url(pg_server: str) -> AsyncIterator[str]:
+    """A URL whose connections work in a fresh, empty schema (``search_path``); dropped afterwards."""
+    import asyncpg
+
+    name = f"t_{secrets.token_hex(6)}"
+    conn = await asyncpg.connect(pg_server)
+    try:
+        await conn.execute(f"CREATE SCHEMA {name}")
+        yield with_params(pg_server, search_path=name)
+        await conn.execute(f"DROP SCHEMA {name} CASCADE")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def pg_database_url(pg_server: str) -> AsyncIterator[str]:
+    """A fresh, empty database (for pg_dump and other libpq tools, which know no search_path)."""
+    import asyncpg
+
+    name = f"d_{secrets.token_hex(6)}"
+    conn = await asyncpg.connect(pg_server)
+    try:
+        await conn.execute(f"CREATE DATABASE {name}")
+        yield database_url(pg_server, name)
+        await conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    finally:
+        await conn.close()
