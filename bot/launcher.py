@@ -14,7 +14,6 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import aiohttp
 import discord
@@ -42,7 +41,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="슬래시 명령을 전역(모든 서버)으로 동기화 (명령이 바뀌었을 때만; 반영까지 최대 1시간)",
     )
-    parser.add_argument("--db", type=Path, help="SQLite 파일 (기본: $FAQBOT_DB)")
+    parser.add_argument("--db", help="SQLite 파일 또는 postgresql://… (기본: $FAQBOT_DB)")
     parser.add_argument("--model", help="모델 경로/허브 ID (기본: $FAQBOT_MODEL 또는 내장 모델)")
 
 
@@ -117,7 +116,7 @@ async def run_bot(
     async with open_service(settings, encoder=encoder, profile=profile, follow_changes=True) as service:
         rows = await service.load_all()
         faqs = sum((await service.store.scope_counts()).values())
-        log.info("loaded %d FAQs (%d rows) from %s", faqs, rows, settings.db)
+        log.info("loaded %d FAQs (%d rows) from %s", faqs, rows, service.store.path)
         watcher = None
         folder = watchable(settings.model)
         if folder is not None and settings.model_poll_s > 0:
