@@ -17,21 +17,33 @@ import pytest
 
 from tests import pgcluster
 
+_cluster: pgcluster.Cluster | None = None
+
+
+def restart_cluster() -> bool:
+    """Restart this run's own server (fast shutdown: every connection is cut); False for an outside one."""
+    if _cluster is None:
+        return False
+    _cluster.restart()
+    return True
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """The URL of a PostgreSQL server's maintenance database (``postgres``)."""
+    global _cluster
     if url := os.environ.get("FAQBOT_TEST_PG"):
         yield url
         return
     if reason := pgcluster.missing_reason():
         pytest.skip(reason)
-    cluster = pgcluster.start()
+    _cluster = pgcluster.start()
     try:
-        yield cluster.dsn()
+        yield _cluster.dsn()
     finally:
-        cluster.stop("immediate")
-        shutil.rmtree(cluster.root, ignore_errors=True)
+        _cluster.stop("immediate")
+        shutil.rmtree(_cluster.root, ignore_errors=True)
+        _cluster = None
 
 
 def with_params(url: str, **params: str) -> str:
@@ -45,31 +57,30 @@ def database_url(server: str, name: str) -> str:
     return f"{base}/{name}{sep}{query}"
 
 
+async def admin(server: str, sql: str) -> None:
+    """One statement on its own connection (a test may restart the server in between)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(server)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 @pytest.fixture
 async def pg_schema_url(pg_server: str) -> AsyncIterator[str]:
     """A URL whose connections work in a fresh, empty schema (``search_path``); dropped afterwards."""
-    import asyncpg
-
     name = f"t_{secrets.token_hex(6)}"
-    conn = await asyncpg.connect(pg_server)
-    try:
-        await conn.execute(f"CREATE SCHEMA {name}")
-        yield with_params(pg_server, search_path=name)
-        await conn.execute(f"DROP SCHEMA {name} CASCADE")
-    finally:
-        await conn.close()
+    await admin(pg_server, f"CREATE SCHEMA {name}")
+    yield with_params(pg_server, search_path=name)
+    await admin(pg_server, f"DROP SCHEMA {name} CASCADE")
 
 
 @pytest.fixture
 async def pg_database_url(pg_server: str) -> AsyncIterator[str]:
     """A fresh, empty database (for pg_dump and other libpq tools, which know no search_path)."""
-    import asyncpg
-
     name = f"d_{secrets.token_hex(6)}"
-    conn = await asyncpg.connect(pg_server)
-    try:
-        await conn.execute(f"CREATE DATABASE {name}")
-        yield database_url(pg_server, name)
-        await conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
-    finally:
-        await conn.close()
+    await admin(pg_server, f"CREATE DATABASE {name}")
+    yield database_url(pg_server, name)
+    await admin(pg_server, f"DROP DATABASE {name} WITH (FORCE)")
