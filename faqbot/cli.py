@@ -22,7 +22,9 @@ log = logging.getLogger("faqbot")
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 # Each module exposes register(subparsers) and sets func=run(args) -> int.
-COMMAND_MODULES = ("ask", "faq", "feedback", "stats", "unanswered", "config", "run", "train", "eval", "bench")
+COMMAND_MODULES = (
+    "ask", "faq", "feedback", "stats", "unanswered", "config", "run", "status", "db", "train", "eval", "bench",
+)  # fmt: skip
 
 
 def version() -> str:

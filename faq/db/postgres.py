@@ -297,14 +297,6 @@ class PostgresDatabase:
         async with self.reading() as conn:
             await conn.raw.fetchval("SELECT 1")
 
-    async def reset_sequences(self, conn: PgConnection) -> None:
-        """Identity counters past the highest copied id (after rows were inserted with their ids)."""
-        for table in ("faqs", "queries", "feedback"):
-            await conn.raw.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"GREATEST((SELECT MAX(id) FROM {table}), 1), (SELECT MAX(id) FROM {table}) IS NOT NULL)"
-            )
-
 
 def notification_payload(payload: str) -> tuple[str, str] | None:
     """(scope, writer) from a change notification, or None for a malformed one."""
