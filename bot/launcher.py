@@ -23,6 +23,7 @@ from bot import log_policy
 from bot.client import FaqBot
 from bot.model_watch import ModelWatcher, watchable
 from faq.activity import ActivityLog
+from faq.errors import StorageError
 from faq.scope_config import ScopeConfigs
 from faqbot.app import build_embedder, model_profile, open_service
 from faqbot.config_sources import ConfigError, check_hub_model, describe_env_file_error, describe_errors
@@ -199,6 +200,9 @@ def main(args: argparse.Namespace | None = None, argv: Sequence[str] | None = No
     except EncoderLoadError as exc:
         print(f"오류: {exc}", file=sys.stderr)
         return EXIT_BAD_CONFIG
+    except StorageError as exc:  # the database unreachable at start (a PostgreSQL server down, a bad URL)
+        print(f"오류: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
     except (aiohttp.ClientConnectionError, OSError) as exc:
         log.debug("connection failure", exc_info=True)
         print(f"오류: 디스코드에 연결할 수 없습니다 (네트워크를 확인하세요): {exc}", file=sys.stderr)

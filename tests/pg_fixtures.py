@@ -28,6 +28,19 @@ def restart_cluster() -> bool:
     return True
 
 
+def stop_cluster() -> bool:
+    """Stop this run's own server (fast: every connection is cut); False for an outside one."""
+    if _cluster is None:
+        return False
+    _cluster.stop()
+    return True
+
+
+def start_cluster() -> None:
+    assert _cluster is not None
+    _cluster.start()
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """The URL of a PostgreSQL server's maintenance database (``postgres``)."""
