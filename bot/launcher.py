@@ -24,6 +24,7 @@ from bot.client import FaqBot
 from bot.model_watch import ModelWatcher, watchable
 from faq.activity import ActivityLog
 from faq.errors import StorageError
+from faq.health import Heartbeat, describe_client
 from faq.scope_config import ScopeConfigs
 from faqbot.app import build_embedder, model_profile, open_service
 from faqbot.config_sources import ConfigError, check_hub_model, describe_env_file_error, describe_errors
@@ -147,6 +148,8 @@ async def run_bot(
             task.add_done_callback(stopping.discard)
 
         remove_handlers = _install_signal_handlers(stop)
+        heartbeat = Heartbeat(service.store, lambda: describe_client(bot, service))  # for `faqbot status`
+        heartbeat.start()
         try:
             async with bot:
                 if started is not None:
@@ -155,6 +158,7 @@ async def run_bot(
         finally:
             remove_handlers()
             await bot.drain(DRAIN_TIMEOUT_S)
+            await heartbeat.stop()
             for task in list(stopping):
                 with contextlib.suppress(Exception):
                     await task
