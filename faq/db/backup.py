@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from faq.db import is_postgres
+from faq.db.pg_schema import faqbot_tables
 from faq.errors import InvalidInput, StorageError
 from faq.store import FaqStore
 
@@ -61,7 +62,8 @@ async def _run_tool(*argv: str, env: dict[str, str]) -> None:
     )
     _, err = await proc.communicate()
     if proc.returncode != 0:
-        first = (err.decode(errors="replace").strip().splitlines() or ["(no message)"])[-1]
+        lines = err.decode(errors="replace").strip().splitlines() or ["(no message)"]
+        first = next((line for line in lines if "error" in line.lower()), lines[-1])
         raise StorageError(f"{Path(argv[0]).name} 실패 (종료 코드 {proc.returncode}): {first}")
 
 
@@ -137,10 +139,7 @@ async def _drop_faqbot_schema(target: str) -> None:
     conn = await asyncpg.connect(target)
     try:
         async with conn.transaction():
-            for table in (
-                "feedback", "queries", "scope_changes", "faq_passages", "faq_questions", "faqs",
-                "embeddings", "scope_settings", "faqbot_schema",
-            ):  # fmt: skip
+            for table in faqbot_tables():
                 await conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
             await conn.execute("DROP FUNCTION IF EXISTS faqbot_scope_changed() CASCADE")
             await conn.execute("DROP SEQUENCE IF EXISTS scope_changes_counter")

@@ -81,6 +81,12 @@ def translate(statement: str) -> str:
     return statement.rstrip().rstrip(";")
 
 
+def faqbot_tables() -> list[str]:
+    """Every table the schema steps create, plus the version table."""
+    found = re.findall(r"\bCREATE\s+TABLE\s+(\w+)", "\n".join(STEPS), re.I)
+    return [*dict.fromkeys(found), "faqbot_schema"]
+
+
 def postgres_steps() -> list[list[str]]:
     """Each schema step as the PostgreSQL statements that apply it."""
     return [
@@ -89,4 +95,4 @@ def postgres_steps() -> list[list[str]]:
     ]
 
 
-__all__ = ["CHANGES_CHANNEL", "OVERRIDES", "UntranslatableStep", "postgres_steps", "translate"]
+__all__ = ["CHANGES_CHANNEL", "OVERRIDES", "UntranslatableStep", "faqbot_tables", "postgres_steps", "translate"]

@@ -204,7 +204,7 @@ async def test_upgrade_adds_the_change_log_to_an_existing_database(tmp_path: Pat
             for t in ("faqs", "faq_questions", "scope_settings")
             for op in ("insert", "update", "delete")
         )
-        + "PRAGMA user_version = 4;"
+        + "DROP TABLE bot_processes; PRAGMA user_version = 4;"
     )
     conn.close()
     store = await FaqStore.open(db)
