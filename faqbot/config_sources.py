@@ -121,7 +121,7 @@ def _shown(entry: SettingSource, cls: type[BaseSettings] | None = None) -> str:
         return "(숨김)"
     if entry.raw is None and cls is not None:
         return repr(str(cls.model_fields[entry.field].get_default(call_default_factory=True)))
-    return repr(entry.raw if entry.raw is not None else "")
+    return repr(display_target(entry.raw) if entry.raw is not None else "")  # a database URL's password
 
 
 def check_hub_model(cls: type[BaseSettings], model: str, flags: Mapping[str, tuple[object, str]] | None = None) -> None:

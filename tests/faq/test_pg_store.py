@@ -124,3 +124,14 @@ async def test_a_server_gone_mid_run_refuses_writes_and_recovers(store: FaqStore
     with pytest.raises(asyncpg.PostgresError):
         async with store.reading() as conn:
             await conn.raw.execute("SELECT * FROM no_such_table")  # a bug is not "unreachable"
+
+
+def test_a_bad_database_url_is_one_line_without_its_password() -> None:
+    from faqbot.config_sources import ConfigError, build
+    from faqbot.settings import CoreSettings
+
+    with pytest.raises(ConfigError) as info:
+        build(CoreSettings, {"db": ("postgresql://bot:s3cret@host", "명령줄 --db")})
+    assert len(info.value.lines) == 1 and "s3cret" not in info.value.lines[0] and "FAQBOT_DB" in info.value.lines[0]
+    url = "postgresql://bot:s3cret@host:5432/faq?sslmode=require"
+    assert build(CoreSettings, {"db": (url, "명령줄 --db")}).db == url  # kept as text, '//' intact
