@@ -23,11 +23,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from faq.errors import FaqError
 from faq.store import FaqStore, in_row_id_range, utcnow
@@ -157,7 +157,7 @@ _QUERY_COLUMNS = (
 )
 
 
-def _record(row: sqlite3.Row) -> QueryRecord:
+def _record(row: Any) -> QueryRecord:
     return QueryRecord(
         id=row[0],
         scope=row[1],
@@ -214,7 +214,7 @@ class ActivityLog:
         async with self.store.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO queries (scope, asked_at, source, user_hash, text, status, faq_id, confidence, offered) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     scope,
                     utcnow(),
@@ -223,11 +223,12 @@ class ActivityLog:
                     answer.query,
                     answer.status.value,
                     best.faq_id if best else None,
-                    round(best.confidence, 4) if best else None,
+                    round(float(best.confidence), 4) if best else None,
                     _offered_text(offered_faq_ids(answer)),
                 ),
             )
-            return int(cur.lastrowid or 0)
+            row = await cur.fetchone()
+            return int(row[0])
 
     async def get_query(self, scope: str, query_id: int) -> QueryRecord:
         """The query ``query_id`` of ``scope``; another scope's id is "not found"."""
@@ -324,7 +325,9 @@ class ActivityLog:
         async with self.store.reading() as conn:
             async with conn.execute(
                 "SELECT COUNT(*), "
-                "SUM(status = 'answer'), SUM(status = 'suggest'), SUM(status = 'none'), COUNT(DISTINCT user_hash) "
+                "SUM(CASE WHEN status = 'answer' THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN status = 'suggest' THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN status = 'none' THEN 1 ELSE 0 END), COUNT(DISTINCT user_hash) "
                 "FROM queries WHERE scope = ? AND asked_at >= ?",
                 (scope, since),
             ) as cur:
@@ -344,11 +347,11 @@ class ActivityLog:
             # An FAQ "was used" when it answered outright or the asker picked it from suggestions;
             # counted once per member.
             async with conn.execute(
-                "SELECT used, COUNT(DISTINCT user_hash) AS n, fq.text FROM ("
+                "SELECT u.used, COUNT(DISTINCT u.user_hash) AS n, MAX(fq.text) FROM ("
                 "  SELECT COALESCE(resolved_faq_id, CASE WHEN status = 'answer' THEN faq_id END) AS used, user_hash"
                 "  FROM queries WHERE scope = ? AND asked_at >= ?"
-                ") LEFT JOIN faq_questions fq ON fq.faq_id = used AND fq.position = 0 "
-                "WHERE used IS NOT NULL GROUP BY used ORDER BY n DESC, used LIMIT ?",
+                ") u LEFT JOIN faq_questions fq ON fq.faq_id = u.used AND fq.position = 0 "
+                "WHERE u.used IS NOT NULL GROUP BY u.used ORDER BY n DESC, u.used LIMIT ?",
                 (scope, since, top),
             ) as cur:
                 tops = tuple(TopFaq(int(r[0]), r[2], int(r[1])) for r in await cur.fetchall())

@@ -161,6 +161,19 @@ STEPS: list[str] = [
         ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq;
     END;
     """,
+    # 5 → 6 (issue 13): a heartbeat row per running bot process, so `faqbot status` (any machine with the
+    # database) can say which processes are up, their shards and gateways, and the model each has loaded.
+    # Not a scope table: writing it fires no change trigger.
+    """
+    CREATE TABLE bot_processes (
+        id          TEXT PRIMARY KEY,
+        host        TEXT NOT NULL,
+        pid         INTEGER NOT NULL,
+        started_at  TEXT NOT NULL,
+        seen_at     TEXT NOT NULL,
+        info        TEXT NOT NULL  -- JSON: shards, gateways connected, model, guilds
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(STEPS)

@@ -1,30 +1,29 @@
-"""FAQ persistence on SQLite through one long-lived aiosqlite connection.
+"""FAQ persistence: one store contract over two engines (:mod:`faq.db`).
 
-All access goes through one lock: the connection is shared, and SQLite
-transactions are per connection, so two coroutines must not interleave
-statements inside one transaction. Every multi-row change is one
-``BEGIN IMMEDIATE … COMMIT``; an exception rolls it back.
+SQLite (a file path; one connection behind one lock) is the embedded default; PostgreSQL
+(``postgresql://…``; an asyncpg pool) serves several processes on one knowledge base. The
+SQL below is written once, in the dialect both accept. Every multi-row change is one
+transaction; an exception rolls it back.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import aiosqlite
 import numpy as np
 
+from faq.db import Connection, Database, open_database
+from faq.db.sqlite import split_statements
 from faq.errors import DuplicateQuestion, NotFound, StorageError
 from faq.import_plan import ImportPlan
 from faq.lexical import tokenize
-from faq.schema import SCHEMA_VERSION, STEPS
 from faq.text import answer_passages, normalized_key
 from faq.types import Faq, FaqDraft
 
@@ -35,7 +34,7 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-MAX_ROW_ID = 2**63 - 1  # SQLite integers are int64
+MAX_ROW_ID = 2**63 - 1  # SQLite integers and PostgreSQL BIGINT are int64
 
 
 def in_row_id_range(value: int) -> bool:
@@ -43,104 +42,44 @@ def in_row_id_range(value: int) -> bool:
     return 0 < value <= MAX_ROW_ID
 
 
-def split_statements(script: str) -> list[str]:
-    """The statements of ``script``; a trigger's ``BEGIN … END;`` body stays one statement."""
-    statements: list[str] = []
-    pending = ""
-    for part in script.split(";"):
-        pending += part + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n\t;"):
-                statements.append(pending.strip())
-            pending = ""
-    if pending.strip(" \n\t;"):
-        statements.append(pending.strip())
-    return statements
-
-
 class FaqStore:
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
-        self._conn = conn
-        self._lock = asyncio.Lock()
-        self.path = path
-        self.created = False  # True when open() made a fresh database
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.path = db.label  # where it is, safe to print (a URL's password masked)
+
+    @property
+    def engine(self) -> str:
+        return self.db.engine
+
+    @property
+    def created(self) -> bool:
+        """True when open() made a fresh database."""
+        return self.db.created
 
     # ---- lifecycle -------------------------------------------------------------
 
     @classmethod
-    async def open(cls, path: str | Path) -> FaqStore:
-        """Open (creating if needed) and upgrade the database at ``path``."""
-        path = str(path)
-        if path != ":memory:":
-            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            conn.row_factory = sqlite3.Row
-            await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute("PRAGMA foreign_keys=ON")
-            await conn.execute("PRAGMA busy_timeout=5000")
-            await conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoint, never corrupt
-            store = cls(conn, path)
-            store.created = await store._migrate()
-        except BaseException:
-            await conn.close()
-            raise
-        return store
+    async def open(cls, target: str | Path) -> FaqStore:
+        """Open (creating if needed) and upgrade the database ``target`` names: a path or a postgresql:// URL."""
+        return cls(await open_database(target))
 
     async def close(self) -> None:
-        async with self._lock:
-            await self._conn.close()
-
-    async def _migrate(self) -> bool:
-        async with self._conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        version = int(row[0]) if row else 0
-        if version > SCHEMA_VERSION:
-            raise StorageError(
-                f"데이터베이스 스키마 버전 {version}이(가) 이 프로그램({SCHEMA_VERSION})보다 새롭습니다. "
-                "faqbot을 업데이트하세요."
-            )
-        for step in range(version, SCHEMA_VERSION):
-            log.info("upgrading database schema %d -> %d", step, step + 1)
-            # executescript would COMMIT implicitly; run statements one by one instead.
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in split_statements(STEPS[step]):
-                    await self._conn.execute(statement)
-                await self._conn.execute(f"PRAGMA user_version = {step + 1}")
-                await self._conn.execute("COMMIT")
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-        return version == 0
+        await self.db.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Any]:
         """Exclusive access and one write transaction; rolls back on any exception."""
-        async with self._lock:
-            try:
-                await self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise StorageError(f"데이터베이스에 쓸 수 없습니다: {exc}") from exc
-            try:
-                yield self._conn
-                await self._conn.execute("COMMIT")
-            except BaseException as exc:
-                try:
-                    await self._conn.execute("ROLLBACK")
-                except sqlite3.Error:  # already rolled back by SQLite (e.g. disk full)
-                    log.debug("rollback after failed transaction also failed", exc_info=True)
-                if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(
-                    exc, sqlite3.IntegrityError
-                ):
-                    raise StorageError(f"데이터베이스에 쓸 수 없습니다: {exc}") from exc
-                raise
+        async with self.db.transaction() as conn:
+            yield conn
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            yield self._conn
+    async def reading(self) -> AsyncIterator[Any]:
+        async with self.db.reading() as conn:
+            yield conn
+
+    async def ping(self) -> None:
+        """Raise StorageError when the database cannot be reached."""
+        await self.db.ping()
 
     # ---- reads -----------------------------------------------------------------
 
@@ -170,13 +109,8 @@ class FaqStore:
             return {row[0]: int(row[1]) for row in await cur.fetchall()}
 
     async def ever_held_faqs(self) -> bool:
-        """False only for a database no FAQ was ever added to (AUTOINCREMENT's counter is unset)."""
-        async with (
-            self.reading() as conn,
-            conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'faqs'") as cur,
-        ):
-            row = await cur.fetchone()
-        return bool(row and row[0])
+        """False only for a database no FAQ was ever added to."""
+        return await self.db.ever_held_faqs()
 
     async def count(self, scope: str) -> int:
         async with self.reading() as conn, conn.execute("SELECT COUNT(*) FROM faqs WHERE scope = ?", (scope,)) as cur:
@@ -184,14 +118,14 @@ class FaqStore:
         return int(row[0]) if row else 0
 
     @staticmethod
-    async def _load(conn: aiosqlite.Connection, where: str, params: Sequence[object]) -> list[Faq]:
+    async def _load(conn: Connection, where: str, params: Sequence[object]) -> list[Faq]:
         sql = f"""
             SELECT f.id, f.scope, f.answer, f.created_by, f.created_at, f.updated_by, f.updated_at,
                    q.position, q.text
             FROM faqs f JOIN faq_questions q ON q.faq_id = f.id
             WHERE {where} ORDER BY f.id, q.position
         """
-        faqs: dict[int, tuple[sqlite3.Row, list[str]]] = {}
+        faqs: dict[int, tuple[Any, list[str]]] = {}
         async with conn.execute(sql, params) as cur:
             async for row in cur:
                 faqs.setdefault(row["id"], (row, []))[1].append(row["text"])
@@ -255,10 +189,11 @@ class FaqStore:
     # ---- changes made by other connections (faq/changes.py) ------------------------------
 
     async def data_version(self) -> int:
-        """SQLite's counter of commits by *other* connections: unchanged by our own writes."""
-        async with self.reading() as conn, conn.execute("PRAGMA data_version") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        """SQLite's counter of commits by *other* connections (the SQLite change feed's probe)."""
+        data_version = getattr(self.db, "data_version", None)
+        if data_version is None:
+            raise StorageError("data_version is SQLite's; PostgreSQL follows changes with LISTEN/NOTIFY")
+        return int(await data_version())
 
     async def change_seq(self) -> int:
         """The latest change number in ``scope_changes`` (0 for none)."""
@@ -309,9 +244,10 @@ class FaqStore:
         return found
 
     @staticmethod
-    async def _put_embeddings(conn: aiosqlite.Connection, vectors: dict[str, np.ndarray], fingerprint: str) -> None:
+    async def _put_embeddings(conn: Connection, vectors: dict[str, np.ndarray], fingerprint: str) -> None:
         await conn.executemany(
-            "INSERT OR REPLACE INTO embeddings (text, fingerprint, dim, vector) VALUES (?, ?, ?, ?)",
+            "INSERT INTO embeddings (text, fingerprint, dim, vector) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (text, fingerprint) DO UPDATE SET dim = excluded.dim, vector = excluded.vector",
             [
                 (text, fingerprint, int(vec.shape[0]), np.asarray(vec, dtype=np.float32).tobytes())
                 for text, vec in vectors.items()
@@ -453,37 +389,44 @@ class FaqStore:
         return found[0]
 
     @classmethod
-    async def _insert_faq(cls, conn: aiosqlite.Connection, scope: str, draft: FaqDraft, actor: str, now: str) -> Faq:
+    async def _insert_faq(cls, conn: Connection, scope: str, draft: FaqDraft, actor: str, now: str) -> Faq:
         """One new FAQ with its questions and answer passages, inside the caller's transaction."""
-        cur = await conn.execute(
+        async with conn.execute(
             "INSERT INTO faqs (scope, answer, created_by, created_at, updated_by, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (scope, draft.answer, actor, now, actor, now),
-        )
-        faq_id = int(cur.lastrowid or 0)
+        ) as cur:
+            row = await cur.fetchone()
+        faq_id = int(row[0])
         await cls._insert_questions(conn, scope, faq_id, (draft.question, *draft.alternates))
         await cls._insert_passages(conn, scope, faq_id, draft.answer)
         return Faq(faq_id, scope, draft.question, draft.answer, draft.alternates, actor, now, actor, now)
 
     @staticmethod
-    async def _insert_passages(conn: aiosqlite.Connection, scope: str, faq_id: int, answer: str) -> None:
+    async def _insert_passages(conn: Connection, scope: str, faq_id: int, answer: str) -> None:
         await conn.executemany(
             "INSERT INTO faq_passages (faq_id, position, scope, text, tokens) VALUES (?, ?, ?, ?, ?)",
             [(faq_id, i, scope, text, " ".join(tokenize(text))) for i, text in enumerate(answer_passages(answer))],
         )
 
     @staticmethod
-    async def _insert_questions(conn: aiosqlite.Connection, scope: str, faq_id: int, texts: Sequence[str]) -> None:
+    async def _insert_questions(conn: Connection, scope: str, faq_id: int, texts: Sequence[str]) -> None:
         for position, text in enumerate(texts):
-            try:
-                await conn.execute(
-                    "INSERT INTO faq_questions (faq_id, position, scope, text, norm, tokens) VALUES (?, ?, ?, ?, ?, ?)",
-                    (faq_id, position, scope, text, normalized_key(text), " ".join(tokenize(text))),
-                )
-            except sqlite3.IntegrityError:
+            # ON CONFLICT … DO NOTHING rather than catching the error: a failed statement aborts a
+            # PostgreSQL transaction, and the lookup below must still run in it.
+            async with conn.execute(
+                "INSERT INTO faq_questions (faq_id, position, scope, text, norm, tokens) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (scope, norm) DO NOTHING RETURNING faq_id",
+                (faq_id, position, scope, text, normalized_key(text), " ".join(tokenize(text))),
+            ) as cur:
+                inserted = await cur.fetchone()
+            if inserted is None:
                 async with conn.execute(
                     "SELECT faq_id FROM faq_questions WHERE scope = ? AND norm = ?",
                     (scope, normalized_key(text)),
                 ) as cur:
                     row = await cur.fetchone()
-                raise DuplicateQuestion(text, int(row[0]) if row else faq_id) from None
+                raise DuplicateQuestion(text, int(row[0]) if row else faq_id)
+
+
+__all__ = ["FaqStore", "in_row_id_range", "split_statements", "utcnow"]

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from faq.batching import CachingEmbedder, MicroBatchingEmbedder
-from faq.changes import KnowledgeFollower, SqliteChangeFeed
+from faq.changes import ChangeFeed, KnowledgeFollower, SqliteChangeFeed
 from faq.embedder import Embedder
 from faq.errors import StorageError
 from faq.service import FaqService
@@ -33,6 +33,15 @@ async def open_store(db: Path | str) -> AsyncIterator[FaqStore]:
         yield store
     finally:
         await store.close()
+
+
+def change_feed(store: FaqStore, poll_s: float) -> ChangeFeed:
+    """How this process hears of other processes' commits: LISTEN/NOTIFY on PostgreSQL, polling on SQLite."""
+    if store.engine == "postgresql":
+        from faq.db.notify_feed import PostgresChangeFeed
+
+        return PostgresChangeFeed(store.db)  # type: ignore[arg-type]
+    return SqliteChangeFeed(store, poll_s)
 
 
 def build_embedder(settings: CoreSettings, encoder: Encoder) -> Embedder:
@@ -91,7 +100,7 @@ async def open_service(
         follower = None
         try:
             if follow_changes and settings.change_poll_s > 0:
-                follower = KnowledgeFollower(service, SqliteChangeFeed(store, settings.change_poll_s))
+                follower = KnowledgeFollower(service, change_feed(store, settings.change_poll_s))
                 await follower.start()  # primed before any index loads: nothing committed later is missed
             yield service
         finally:

@@ -26,7 +26,9 @@ CLI_ERRORS: ErrorTable = {
 }
 
 # Each module exposes register(subparsers) and sets func=run(args) -> int.
-COMMAND_MODULES = ("ask", "faq", "feedback", "stats", "unanswered", "config", "run", "train", "eval", "bench", "model")
+COMMAND_MODULES = (
+    "ask", "faq", "feedback", "stats", "unanswered", "config", "run", "status", "db", "train", "eval", "bench", "model",
+)  # fmt: skip
 
 
 def version() -> str:

@@ -20,6 +20,7 @@ from pydantic import AliasChoices, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
+from faq.db import display_target
 from faqbot.settings import ENV_FILE_VAR, MissingEnvFile, evident_path, settings_files
 
 DEFAULT_SOURCE = "기본값"
@@ -30,7 +31,7 @@ SECRET_FIELDS = frozenset({"discord_token"})
 _ALLOWED = {
     "model": "로컬 폴더 경로, 허브 ID(예: snunlp/KR-SBERT-V40K-klueNLI-augSTS) 또는 빈 값(내장 기본 모델)",
     "log_level": "DEBUG, INFO, WARNING, ERROR, CRITICAL 중 하나",
-    "db": "SQLite 파일 경로",
+    "db": "SQLite 파일 경로 또는 postgresql://사용자:비밀번호@호스트/데이터베이스",
     "discord_token": "개발자 포털 → Bot → Reset Token에서 복사한 봇 토큰",
 }
 
@@ -120,7 +121,7 @@ def _shown(entry: SettingSource, cls: type[BaseSettings] | None = None) -> str:
         return "(숨김)"
     if entry.raw is None and cls is not None:
         return repr(str(cls.model_fields[entry.field].get_default(call_default_factory=True)))
-    return repr(entry.raw if entry.raw is not None else "")
+    return repr(display_target(entry.raw) if entry.raw is not None else "")  # a database URL's password
 
 
 def check_hub_model(cls: type[BaseSettings], model: str, flags: Mapping[str, tuple[object, str]] | None = None) -> None:
@@ -197,7 +198,7 @@ def masked(value: object) -> str:
     if isinstance(value, SecretStr):
         secret = value.get_secret_value()
         return f"******** (설정됨, {len(secret)}자)" if secret else "(비어 있음)"
-    return str(value)
+    return display_target(value)  # a database URL's password
 
 
 class ConfigError(Exception):

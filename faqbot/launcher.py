@@ -17,7 +17,6 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -31,6 +30,8 @@ from chat.core import DRAIN_TIMEOUT_S
 from chat.errors import CORE_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, ErrorReply, ErrorTable, reply_for
 from chat.model_watch import ModelWatcher, watchable
 from faq.activity import ActivityLog
+from faq.errors import StorageError
+from faq.health import Heartbeat, describe_client
 from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
 from faqbot.app import build_embedder, model_profile, open_service
@@ -48,6 +49,8 @@ START_ERRORS: ErrorTable = {
     **CORE_ERRORS,
     discord.LoginFailure: ErrorReply(lambda e: messages.LOGIN_FAILED, EXIT_BAD_CONFIG),
     discord.PrivilegedIntentsRequired: ErrorReply(lambda e: messages.INTENTS_MISSING, EXIT_BAD_CONFIG),
+    # The database unreachable at start (a PostgreSQL server down, a bad URL): not a bad setting to retype.
+    StorageError: ErrorReply(str, EXIT_INTERNAL),
     aiohttp.ClientConnectionError: ErrorReply(messages.cannot_connect, EXIT_INTERNAL),
     OSError: ErrorReply(messages.cannot_connect, EXIT_INTERNAL),
 }
@@ -61,7 +64,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--slack", action="store_true", help="슬랙 앱 실행 (SLACK_BOT_TOKEN 등; docs/slack-setup.md)")
     parser.add_argument("--discord", action="store_true", help="--slack과 함께: 디스코드 봇도 한 프로세스에서 실행")
-    parser.add_argument("--db", type=Path, help="SQLite 파일 (기본: $FAQBOT_DB)")
+    parser.add_argument("--db", help="SQLite 파일 또는 postgresql://… (기본: $FAQBOT_DB)")
     parser.add_argument("--model", help="모델 경로/허브 ID (기본: $FAQBOT_MODEL 또는 내장 모델)")
 
 
@@ -150,7 +153,7 @@ async def run_bot(
     async with open_service(settings, encoder=encoder, profile=profile, follow_changes=True) as service:
         rows = await service.load_all()
         faqs = sum((await service.store.scope_counts()).values())
-        log.info("loaded %d FAQs (%d rows) from %s", faqs, rows, settings.db)
+        log.info("loaded %d FAQs (%d rows) from %s", faqs, rows, service.store.path)
         watcher = model_watcher(service, settings)
         configs = ScopeConfigs(service.store)
         service.on_settings_changed(configs.forget)
@@ -172,6 +175,8 @@ async def run_bot(
             task.add_done_callback(stopping.discard)
 
         remove_handlers = install_signal_handlers(stop)
+        heartbeat = Heartbeat(service.store, lambda: describe_client(bot, service))  # for `faqbot status`
+        heartbeat.start()
         try:
             async with bot:
                 if started is not None:
@@ -180,6 +185,7 @@ async def run_bot(
         finally:
             remove_handlers()
             await bot.drain(DRAIN_TIMEOUT_S)
+            await heartbeat.stop()
             for task in list(stopping):
                 with contextlib.suppress(Exception):
                     await task

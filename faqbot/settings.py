@@ -26,6 +26,7 @@ from pydantic_settings import (
 )
 
 from chat.settings import ChatSettings
+from faq.db import is_postgres
 from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT
 from faq.types import Thresholds
 from model.profile import MatchingProfile
@@ -118,7 +119,10 @@ class CoreSettings(BaseSettings):
         default="",
         description="Local path or hub ID of a sentence-transformers model; empty = offline default.",
     )
-    db: Path = Field(default_factory=default_db_path, description="SQLite database file.")
+    db: Path | str = Field(
+        default_factory=default_db_path,
+        description="SQLite database file, or a postgresql://user:password@host/dbname URL (PostgreSQL).",
+    )
     answer_threshold: float = Field(default=Thresholds().answer, ge=0, le=1)
     suggest_threshold: float = Field(default=Thresholds().suggest, ge=0, le=1)
     margin: float = Field(default=Thresholds().margin, ge=0, le=1)
@@ -152,6 +156,18 @@ class CoreSettings(BaseSettings):
     query_cache_size: int = Field(
         default=1024, ge=0, description="LRU cache of repeated query vectors (~3 MB at 768 dims); 0 = off."
     )
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _db_target(cls, value: object) -> object:
+        """A postgresql:// URL stays text (a Path would fold its '//'); anything else is a file path."""
+        if isinstance(value, str) and is_postgres(value):
+            if not re.match(r"^postgres(?:ql)?://[^/]*/[^/?]+", value):
+                raise PydanticCustomError(
+                    "db_url", "postgresql://사용자:비밀번호@호스트:포트/데이터베이스 형식이어야 합니다"
+                )
+            return value
+        return Path(value) if isinstance(value, str) else value
 
     @field_validator("log_level")
     @classmethod

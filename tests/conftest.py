@@ -15,8 +15,8 @@ from faq.types import Thresholds
 from model.fake import HashingEncoder
 from tests.helpers import SAMPLE_FAQS
 
-# The fake Discord and fake Slack server fixtures (`fake_discord`, `fake_slack`) for end-to-end tests.
-pytest_plugins = ["tests.fakediscord.fixtures", "tests.fakeslack.fixtures"]
+# The fake Discord and fake Slack servers (`fake_discord`, `fake_slack`) and a throw-away PostgreSQL.
+pytest_plugins = ["tests.fakediscord.fixtures", "tests.fakeslack.fixtures", "tests.pg_fixtures"]
 
 # Tests never touch a model hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -29,8 +29,14 @@ def encoder() -> HashingEncoder:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[FaqStore]:
-    s = await FaqStore.open(tmp_path / "faq.db")
+def db_target(tmp_path: Path) -> str:
+    """The database the ``store`` fixture opens: SQLite here; tests/faq runs both engines."""
+    return str(tmp_path / "faq.db")
+
+
+@pytest.fixture
+async def store(db_target: str) -> AsyncIterator[FaqStore]:
+    s = await FaqStore.open(db_target)
     try:
         yield s
     finally:

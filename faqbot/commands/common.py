@@ -13,7 +13,6 @@ import argparse
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from faq.errors import InvalidInput
 from faq.seed import SAMPLE_SCOPE, open_sample_store
@@ -27,7 +26,9 @@ from faqbot.settings import CoreSettings
 
 def scope_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--db", type=Path, help="SQLite 파일 (기본: $FAQBOT_DB 또는 ~/.local/share/faqbot/faqbot.db)")
+    parent.add_argument(
+        "--db", help="SQLite 파일 또는 postgresql://… (기본: $FAQBOT_DB 또는 ~/.local/share/faqbot/faqbot.db)"
+    )
     parent.add_argument("--guild", help="범위: Discord 서버 ID (기본: default; 'sample' = 내장 예시 동아리, 읽기 전용)")
     parent.add_argument("--model", help="sentence-transformers 모델 경로/허브 ID (기본: $FAQBOT_MODEL 또는 내장 모델)")
     return parent
@@ -98,7 +99,7 @@ async def scoped_store(
         counts = await store.scope_counts()
         if sample_fallback and not counts and chosen is None and not await store.ever_held_faqs():
             print(
-                f"알림: 이 데이터베이스({settings.db})에 FAQ가 아직 없어 내장 예시 동아리 FAQ로 답합니다. "
+                f"알림: 이 데이터베이스({store.path})에 FAQ가 아직 없어 내장 예시 동아리 FAQ로 답합니다. "
                 "우리 동아리 FAQ 넣기: faqbot faq import 파일.csv",
                 file=sys.stderr,
             )

@@ -41,9 +41,15 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 2.
 
 
 @pytest.fixture
-async def other(tmp_path: Path, service: FaqService) -> AsyncIterator[FaqService]:
+def db_target(tmp_path: Path) -> str:
+    """SQLite: these tests drive SqliteChangeFeed (PostgreSQL's feed: test_pg_changes.py)."""
+    return str(tmp_path / "faq.db")
+
+
+@pytest.fixture
+async def other(db_target: str, service: FaqService) -> AsyncIterator[FaqService]:
     """Another writer on the service's database (own connection, like the CLI), another model."""
-    store = await FaqStore.open(tmp_path / "faq.db")
+    store = await FaqStore.open(db_target)
     svc = FaqService(store, ThreadedEmbedder(HashingEncoder(tag="cli-model")))
     try:
         yield svc
@@ -118,9 +124,9 @@ async def test_other_models_texts_are_encoded_once_with_ours(
     assert await service.store.cached_embeddings(added.questions, ours) == {}
     calls = len(encoder.calls)
     assert await service.reload("g1")
-    texts = set(index_texts([added]))  # its questions and answer passages
-    assert sum(encoder.calls[calls:]) == len(texts)  # only the new texts, once
-    assert set(await service.store.cached_embeddings(texts, ours)) == texts
+    new_texts = index_texts([added])  # questions and answer passages
+    assert sum(encoder.calls[calls:]) == len(new_texts)  # only the new texts, once
+    assert set(await service.store.cached_embeddings(new_texts, ours)) == set(new_texts)
     calls = len(encoder.calls)
     assert await service.reload("g1")
     assert encoder.calls[calls:] == []  # now cached: a reload encodes nothing
@@ -190,7 +196,7 @@ async def test_upgrade_adds_the_change_log_to_an_existing_database(tmp_path: Pat
     store = await FaqStore.open(db)
     await store.add("g1", SAMPLE_FAQS[:1], "t")
     await store.close()
-    conn = sqlite3.connect(db)  # back to schema 4 (before the change log), as an older faqbot left it
+    conn = sqlite3.connect(db)  # back to schema 4 (before scope_changes), as an older faqbot left it
     conn.executescript(
         "DROP TABLE scope_changes; "
         + "".join(
@@ -198,7 +204,7 @@ async def test_upgrade_adds_the_change_log_to_an_existing_database(tmp_path: Pat
             for t in ("faqs", "faq_questions", "scope_settings")
             for op in ("insert", "update", "delete")
         )
-        + "PRAGMA user_version = 4;"
+        + "DROP TABLE bot_processes; PRAGMA user_version = 4;"
     )
     conn.close()
     store = await FaqStore.open(db)

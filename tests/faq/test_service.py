@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -101,9 +99,9 @@ async def test_query_is_cut_to_the_model_token_limit(store: FaqStore) -> None:
     await svc.aclose()
 
 
-async def test_restart_reencodes_nothing_and_answers_the_same(tmp_path: Path) -> None:
+async def test_restart_reencodes_nothing_and_answers_the_same(db_target: str) -> None:
     enc = HashingEncoder()
-    store = await FaqStore.open(tmp_path / "r.db")
+    store = await FaqStore.open(db_target)
     svc = FaqService(store, ThreadedEmbedder(enc))
     await svc.import_drafts("g1", SAMPLE_FAQS, "admin")
     before = (await svc.ask("g1", "세션 요일")).to_json()
@@ -111,10 +109,10 @@ async def test_restart_reencodes_nothing_and_answers_the_same(tmp_path: Path) ->
     await store.close()
 
     enc2 = HashingEncoder()
-    store2 = await FaqStore.open(tmp_path / "r.db")
+    store2 = await FaqStore.open(db_target)
     svc2 = FaqService(store2, ThreadedEmbedder(enc2))
     assert await svc2.load_all() == sum(len(d.alternates) + 1 for d in SAMPLE_FAQS)
-    assert enc2.calls == []  # every question vector came from the SQLite cache
+    assert enc2.calls == []  # every question vector came from the database's cache
     assert (await svc2.ask("g1", "세션 요일")).to_json() == before
     await svc2.aclose()
 
