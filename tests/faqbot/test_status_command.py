@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from bot.launcher import run_bot
 
 from bot.client import FaqBot
 from faq.activity import ActivityLog, Source
@@ -15,9 +14,10 @@ from faq.health import Heartbeat, processes
 from faq.store import FaqStore
 from faq.types import Answer, Status
 from faqbot import cli
+from faqbot.launcher import run_bot
 from model.fake import HashingEncoder
-from tests.bot.conftest import World, bot_settings, mention
 from tests.bot.conftest import world as world
+from tests.bot.helpers import World, bot_settings, mention
 from tests.fakediscord import point_discord_at
 
 

@@ -14,8 +14,8 @@ import pytest
 
 from faq.errors import StorageError
 from faq.types import FaqDraft
-from tests.bot.conftest import ANSWER_Q, World, content_of, custom_ids, mention, running_bot
 from tests.bot.conftest import world as world
+from tests.bot.helpers import ANSWER_Q, World, content_of, custom_ids, mention, running_bot
 from tests.pg_fixtures import start_cluster, stop_cluster
 
 pytestmark = [pytest.mark.timeout(120)]
