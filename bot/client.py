@@ -30,7 +30,7 @@ from faq.service import FaqService
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.answering", "bot.exts.faq_commands")
+EXTENSIONS = ("bot.exts.answering", "bot.exts.faq_commands", "bot.exts.faq_admin")
 # 👍/👎, suggestion and admin buttons: all state in the custom_id, so they survive restarts.
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     VoteButton,

@@ -52,19 +52,28 @@ def faq_reference(faq: Faq, markup: Markup) -> str:
     return f"{markup.code(f'#{faq.id}')} {markup.member_text(faq.question)}"
 
 
-def stats_text(s: ScopeStats, markup: Markup) -> str:
-    lines = [
-        markup.bold(f"📊 최근 {s.days}일 통계"),
+def stats_lines(s: ScopeStats) -> list[str]:
+    """The counts every stats read-out shows (``/faq-admin stats``, ``faqbot stats``)."""
+    return [
         f"질문 {s.total}개 (질문한 사람 {s.askers}명)",
         f"바로 답변 {s.answered}개 ({percent(s.rate(s.answered))}) · 후보 제안 {s.suggested}개 "
         f"({percent(s.rate(s.suggested))}) · 답 없음 {s.unanswered}개 ({percent(s.rate(s.unanswered))})",
         f"피드백 👍 {s.up_votes} · 👎 {s.down_votes}",
     ]
+
+
+def top_use(count: int) -> str:
+    """How many members an FAQ served (``ScopeStats.top`` counts members, not answers)."""
+    return f"{count}명"
+
+
+def stats_text(s: ScopeStats, markup: Markup) -> str:
+    lines = [markup.bold(f"📊 최근 {s.days}일 통계"), *stats_lines(s)]
     if s.top:
         lines.append(markup.bold("많이 쓰인 FAQ"))
         lines += [
             f"{i}. {markup.code(f'#{t.faq_id}')} "
-            f"{markup.member_text(t.question, 100) if t.question else messages.DELETED} — {t.count}명"
+            f"{markup.member_text(t.question, 100) if t.question else messages.DELETED} — {top_use(t.count)}"
             for i, t in enumerate(s.top, 1)
         ]
     return "\n".join(lines)
@@ -102,7 +111,8 @@ def merged_thresholds(
         raise InvalidInput(messages.THRESHOLD_ORDER) from None
 
 
-def _reason(record: QueryRecord) -> str:
+def unanswered_reason(record: QueryRecord) -> str:
+    """Why a question is in the unanswered queue: 👎, none fit (해당 없음), or no answer (답 없음)."""
     if record.vote == -1:
         return "👎"
     if record.dismissed:
@@ -117,7 +127,7 @@ def unanswered_text(records: Sequence[QueryRecord], markup: Markup, *, limit: in
         best = f" · 가장 가까운 FAQ #{r.faq_id} {percent(r.confidence or 0)}" if r.faq_id else ""
         # Members' raw text: escaped so unclosed formatting cannot garble the listing.
         text = markup.member_text(r.text, LISTED_QUESTION_CHARS)
-        lines.append(f"{i}. {text} — {_reason(r)}{best} · {r.asked_at[:10]}")
+        lines.append(f"{i}. {text} — {unanswered_reason(r)}{best} · {r.asked_at[:10]}")
     return split_text("\n".join(lines), limit)[0]
 
 

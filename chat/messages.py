@@ -4,7 +4,8 @@ Plain constants where the text is fixed, small functions where it takes values. 
 embeds something a member wrote takes it *already escaped* by the adapter's markup
 (:class:`chat.markup.Markup`), and formatting (bold, code, subtext, mentions) comes from
 that markup too, so the same wording renders as Discord markdown or Slack mrkdwn.
-The core's own error texts stay with the errors (``faq/errors.py``, ``faq/text.py``).
+The core's own error texts stay with the errors (``faq/errors.py``, ``faq/text.py``); what only the
+command line prints is in :mod:`chat.cli_messages`.
 """
 
 from __future__ import annotations
@@ -264,6 +265,11 @@ def cannot_connect(reason: object) -> str:
 
 def config_error(problem: str) -> str:
     return f"설정 오류: {problem}"
+
+
+TOKEN_MISSING = config_error(
+    "DISCORD_TOKEN이 없습니다. .env 파일이나 환경 변수에 봇 토큰을 넣으세요 (.env.example, docs/discord-setup.md 참고)."
+)
 
 
 INTERNAL_ERROR = "내부 오류가 발생했습니다 (위 로그 참고)."

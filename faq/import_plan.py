@@ -137,9 +137,18 @@ class ImportResult:
     unchanged_ids: tuple[int, ...] = ()
 
 
-def import_summary(result: ImportResult) -> str:
-    """'2개 추가, 1개 수정, 17개 그대로[, 3개 삭제]': the CLI's and the bot's wording."""
-    parts = [f"{len(result.added)}개 추가", f"{len(result.updated)}개 수정", f"{len(result.unchanged_ids)}개 그대로"]
-    if result.removed_ids:
-        parts.append(f"{len(result.removed_ids)}개 삭제")
+def import_summary(result: ImportResult | ImportPlan) -> str:
+    """'2개 추가, 1개 수정, 17개 그대로[, 3개 삭제]': the CLI's and every chat adapter's wording.
+
+    A plan (``--dry-run``) reads the same, its removals '3개 삭제 예정'.
+    """
+    if isinstance(result, ImportPlan):
+        counts = (len(result.add), len(result.update), len(result.unchanged), len(result.remove))
+        removed = "개 삭제 예정"
+    else:
+        counts = (len(result.added), len(result.updated), len(result.unchanged_ids), len(result.removed_ids))
+        removed = "개 삭제"
+    parts = [f"{counts[0]}개 추가", f"{counts[1]}개 수정", f"{counts[2]}개 그대로"]
+    if counts[3]:
+        parts.append(f"{counts[3]}{removed}")
     return ", ".join(parts)

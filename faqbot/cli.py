@@ -13,7 +13,7 @@ import sys
 import typing
 from collections.abc import Sequence
 
-from chat import messages
+from chat import cli_messages, messages
 from chat.errors import CORE_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, ErrorReply, ErrorTable, reply_for
 from faqbot.config_sources import ConfigError
 
@@ -38,14 +38,14 @@ def version() -> str:
     try:
         return dist_version("faqbot")
     except PackageNotFoundError:  # run from a checkout without `pip install`
-        return "unknown (설치되지 않은 소스)"
+        return cli_messages.UNINSTALLED_VERSION
 
 
 class OneLineParser(argparse.ArgumentParser):
     """A bad flag or value is one line naming it, then exit 2 (no usage block to scroll past)."""
 
     def error(self, message: str) -> typing.NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: 오류: {message} (도움말: {self.prog} --help)\n")
+        self.exit(EXIT_BAD_INPUT, cli_messages.bad_flag(self.prog, message))
 
 
 def _configure_logging(verbosity: int) -> None:
@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(messages.INTERNAL_ERROR, file=sys.stderr)
             return EXIT_INTERNAL
         text = found.message(exc)
-        print(f"오류: {text}" if found.headline else text, file=sys.stderr)
+        print(cli_messages.error(text) if found.headline else text, file=sys.stderr)
         return found.exit_code
 
 

@@ -20,6 +20,7 @@ from pydantic import AliasChoices, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
+from chat import cli_messages, messages
 from faq.db import display_target
 from faqbot.settings import ENV_FILE_VAR, MissingEnvFile, evident_path, settings_files
 
@@ -172,10 +173,7 @@ def describe_errors(
             continue
         info = cls.model_fields[entry.field]
         if error["type"] == "missing" and entry.field == "discord_token":
-            lines.append(
-                "설정 오류: DISCORD_TOKEN이 없습니다. .env 파일이나 환경 변수에 봇 토큰을 넣으세요 "
-                "(.env.example, docs/discord-setup.md 참고)."
-            )
+            lines.append(messages.TOKEN_MISSING)
         elif error["type"] == "missing":
             lines.append(f"설정 오류: {entry.env}이(가) 없습니다: {allowed(entry.field, info)}를 넣으세요")
         elif error["type"] == "model_path_missing":
@@ -192,6 +190,15 @@ def describe_errors(
 
 def describe_env_file_error(exc: MissingEnvFile) -> str:
     return f"설정 오류: {exc} (설정 파일의 경로여야 합니다; {ENV_FILE_VAR}를 고치거나 지우세요)"
+
+
+def flag_values(args: object) -> dict[str, tuple[object, str]]:
+    """The settings that ``--db`` and ``--model`` gave, each with where it came from."""
+    return {
+        flag: (value, cli_messages.flag_source(flag))
+        for flag in ("db", "model")
+        if (value := getattr(args, flag, None))
+    }
 
 
 def masked(value: object) -> str:

@@ -35,7 +35,13 @@ from faq.health import Heartbeat, describe_client
 from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
 from faqbot.app import build_embedder, model_profile, open_service
-from faqbot.config_sources import ConfigError, check_hub_model, describe_env_file_error, describe_errors
+from faqbot.config_sources import (
+    ConfigError,
+    check_hub_model,
+    describe_env_file_error,
+    describe_errors,
+    flag_values,
+)
 from faqbot.settings import BotSettings, MissingEnvFile, SlackSettings, token_problem
 from model.encoder import Encoder, load_encoder
 
@@ -68,23 +74,13 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="모델 경로/허브 ID (기본: $FAQBOT_MODEL 또는 내장 모델)")
 
 
-def _flags(args: argparse.Namespace | None) -> dict[str, tuple[object, str]]:
-    flags: dict[str, tuple[object, str]] = {}
-    if args is not None:
-        if getattr(args, "db", None):
-            flags["db"] = (args.db, "명령줄 --db")
-        if getattr(args, "model", None):
-            flags["model"] = (args.model, "명령줄 --model")
-    return flags
-
-
 def load_settings(args: argparse.Namespace | None = None, **overrides: object) -> BotSettings:
-    return BotSettings(**{k: v for k, (v, _) in _flags(args).items()}, **overrides)  # type: ignore[arg-type]
+    return BotSettings(**{k: v for k, (v, _) in flag_values(args).items()}, **overrides)  # type: ignore[arg-type]
 
 
 def settings_problem(exc: ValidationError, args: argparse.Namespace | None = None) -> str:
     """One line per bad setting (name, value, source, what is allowed); the token is never echoed."""
-    return "\n".join(describe_errors(exc, BotSettings, _flags(args)))
+    return "\n".join(describe_errors(exc, BotSettings, flag_values(args)))
 
 
 def configure_logging(settings: BotSettings) -> None:
@@ -199,7 +195,7 @@ def main(args: argparse.Namespace | None = None, argv: Sequence[str] | None = No
         args = parser.parse_args(argv)
     try:
         settings = load_settings(args)
-        check_hub_model(BotSettings, settings.model, _flags(args))
+        check_hub_model(BotSettings, settings.model, flag_values(args))
     except MissingEnvFile as exc:
         print(describe_env_file_error(exc), file=sys.stderr)
         return EXIT_BAD_CONFIG

@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+from chat import cli_messages as say
+from chat.replies import percent
 from faq.errors import FaqError, InvalidInput
 from faq.service import FaqService
 from faq.types import Answer, Status
@@ -22,26 +24,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _percent(confidence: float) -> str:
-    return f"{round(confidence * 100)}%"
-
-
 def format_answer(answer: Answer) -> str:
     if answer.status is Status.ANSWER and answer.best:
-        return (
-            f"[답변] 신뢰도 {_percent(answer.best.confidence)}\n"
-            f"Q. {answer.best.question} (FAQ #{answer.best.faq_id})\n"
-            f"A. {answer.answer}"
-        )
+        best = answer.best
+        return say.answered(percent(best.confidence), best.question, best.faq_id, answer.answer or "")
     if answer.status is Status.SUGGEST:
-        lines = ["[확실하지 않아요] 혹시 이 질문인가요?"]
+        lines = [say.SUGGEST_INTRO]
         lines += [
-            f"  {i}. {c.question} (FAQ #{c.faq_id}, 신뢰도 {_percent(c.confidence)})"
+            say.suggestion(i, c.question, c.faq_id, percent(c.confidence))
             for i, c in enumerate(answer.suggestions, start=1)
         ]
-        lines.append("  → faqbot faq show ID 로 답변을 볼 수 있어요.")
+        lines.append(say.SUGGEST_HINT)
         return "\n".join(lines)
-    return "[모르겠어요] 관련된 FAQ를 찾지 못했어요. 운영진에게 직접 문의해 주세요."
+    return say.NO_ANSWER
 
 
 def _read_questions(path: Path) -> list[str]:
@@ -49,7 +44,7 @@ def _read_questions(path: Path) -> list[str]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path}: UTF-8 텍스트가 아닙니다") from exc
+        raise InvalidInput(say.not_utf8(path)) from exc
     return text.splitlines()
 
 
@@ -69,14 +64,14 @@ async def _ask_one(service: FaqService, args: argparse.Namespace, question: str,
     except FaqError as exc:
         if line is None:
             raise
-        where = f"{line}번째 줄: " if line else ""
+        where = say.on_line(line) if line else ""
         if args.json:
             print(json.dumps({"status": "error", "error": str(exc), "line": line}, ensure_ascii=False))
         else:
-            print(f"오류: {where}{exc}", file=sys.stderr)
+            print(say.error(f"{where}{exc}"), file=sys.stderr)
         return 2
     if answer.truncated:
-        print(f"알림: 질문이 너무 길어 앞부분({len(answer.query)}자)만 사용했습니다.", file=sys.stderr)
+        print(say.question_truncated(len(answer.query)), file=sys.stderr)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
     else:
@@ -86,13 +81,13 @@ async def _ask_one(service: FaqService, args: argparse.Namespace, question: str,
 
 def run(args: argparse.Namespace) -> int:
     if args.file and args.question:
-        raise InvalidInput("질문과 --file 중 하나만 주세요.")
+        raise InvalidInput(say.QUESTION_AND_FILE)
     if args.file:
         questions = _read_questions(args.file)
     elif args.question is not None:
         questions = [args.question]
     else:
-        raise InvalidInput('질문을 주세요: faqbot ask "회비 얼마예요?"')
+        raise InvalidInput(say.QUESTION_MISSING)
     if not args.file and not questions[0].strip():
-        raise InvalidInput("질문이 비어 있습니다. 궁금한 내용을 입력해 주세요.")
+        raise InvalidInput(say.QUESTION_EMPTY)
     return asyncio.run(_ask_all(args, questions))

@@ -14,13 +14,14 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from chat import cli_messages as say
 from faq.errors import InvalidInput
 from faq.seed import SAMPLE_SCOPE, open_sample_store
 from faq.service import FaqService
 from faq.store import FaqStore
 from faq.types import DEFAULT_SCOPE
 from faqbot.app import open_service, open_store
-from faqbot.config_sources import build, check_hub_model
+from faqbot.config_sources import build, check_hub_model, flag_values
 from faqbot.settings import CoreSettings
 
 
@@ -41,34 +42,20 @@ def bounded_int(low: int, high: int):  # type: ignore[no-untyped-def]
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"정수여야 합니다: {text!r}") from None
+            raise argparse.ArgumentTypeError(say.not_an_integer(text)) from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{low}~{high} 사이여야 합니다: {value}")
+            raise argparse.ArgumentTypeError(say.out_of_range(low, high, value))
         return value
 
     return parse
 
 
-def _flags(args: argparse.Namespace) -> dict[str, tuple[object, str]]:
-    flags: dict[str, tuple[object, str]] = {}
-    if getattr(args, "db", None):
-        flags["db"] = (args.db, "명령줄 --db")
-    if getattr(args, "model", None):
-        flags["model"] = (args.model, "명령줄 --model")
-    return flags
-
-
 def settings_from(args: argparse.Namespace) -> CoreSettings:
-    return build(CoreSettings, _flags(args))
+    return build(CoreSettings, flag_values(args))
 
 
 def warn(text: str) -> None:
-    print(f"경고: {text}", file=sys.stderr)
-
-
-def _scope_list(counts: dict[str, int]) -> str:
-    shown = ", ".join(f"{scope} ({n}개)" for scope, n in list(counts.items())[:8])
-    return shown + (" …" if len(counts) > 8 else "") if shown else "없음"
+    print(say.warning(text), file=sys.stderr)
 
 
 @asynccontextmanager
@@ -84,10 +71,7 @@ async def scoped_store(
     chosen = args.guild
     if chosen == SAMPLE_SCOPE:
         if write:
-            raise InvalidInput(
-                "'sample' 범위는 내장 예시 동아리라 바꿀 수 없습니다. 다른 --guild를 쓰세요 "
-                "(예시를 내 범위로 복사: faqbot faq export --guild sample s.csv && faqbot faq import s.csv)"
-            )
+            raise InvalidInput(say.SAMPLE_READ_ONLY)
         async with _sample() as store:
             yield store
         return
@@ -98,17 +82,13 @@ async def scoped_store(
             return
         counts = await store.scope_counts()
         if sample_fallback and not counts and chosen is None and not await store.ever_held_faqs():
-            print(
-                f"알림: 이 데이터베이스({store.path})에 FAQ가 아직 없어 내장 예시 동아리 FAQ로 답합니다. "
-                "우리 동아리 FAQ 넣기: faqbot faq import 파일.csv",
-                file=sys.stderr,
-            )
+            print(say.answering_from_sample(store.path), file=sys.stderr)
             args.guild = SAMPLE_SCOPE
             async with _sample() as sample:
                 yield sample
             return
         if args.guild not in counts:
-            warn(f"범위 {args.guild!r}에 FAQ가 없습니다 (--guild 확인; 이 DB의 범위: {_scope_list(counts)})")
+            warn(say.empty_scope(args.guild, counts))
         yield store
 
 
@@ -124,7 +104,7 @@ async def _sample() -> AsyncIterator[FaqStore]:
 @asynccontextmanager
 async def scoped_service(args: argparse.Namespace, *, write: bool = False) -> AsyncIterator[FaqService]:
     settings = settings_from(args)
-    check_hub_model(CoreSettings, settings.model, _flags(args))
+    check_hub_model(CoreSettings, settings.model, flag_values(args))
     async with (
         scoped_store(args, write=write, settings=settings) as store,
         open_service(settings, store=store) as service,

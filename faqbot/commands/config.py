@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from chat import cli_messages as say
+from chat import messages
 from faqbot.config_sources import ConfigError, build, masked, sources
 from faqbot.settings import ENV_FILE_VAR, BotSettings, settings_files
 
@@ -20,17 +22,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    print("설정 파일 (앞의 것이 우선; 환경 변수와 명령줄 옵션은 파일보다 우선):")
+    print(say.SETTINGS_FILES_HEADING)
     for label, path in settings_files():
-        state = "있음" if path.is_file() else "없음"
-        print(f"  {label:<24} {path.expanduser().absolute()} ({state})")
+        print(f"  {label:<24} {path.expanduser().absolute()} ({say.file_state(path.is_file())})")
     if not os.environ.get(ENV_FILE_VAR):
-        print(f"  ({ENV_FILE_VAR}: 설정 안 됨)")
+        print(say.env_file_unset(ENV_FILE_VAR))
     token_missing = False
     try:
         settings = build(BotSettings)
     except ConfigError as exc:
-        others = [line for line in exc.lines if "DISCORD_TOKEN이 없습니다" not in line]
+        others = [line for line in exc.lines if line != messages.TOKEN_MISSING]
         if others:  # the bad settings, without the token line: `config show` must work before setup
             raise ConfigError(others) from None
         token_missing = True
@@ -38,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
     print()
     for entry in sources(BotSettings):
         value = getattr(settings, entry.field)
-        shown = "(없음: faqbot run에 필요)" if entry.field == "discord_token" and token_missing else masked(value)
+        shown = say.TOKEN_NOT_SET if entry.field == "discord_token" and token_missing else masked(value)
         if value in ("", None) and entry.field != "discord_token":
-            shown = "(비어 있음)"
+            shown = say.EMPTY_VALUE
         print(f"{entry.env:<28} = {shown:<30} [{entry.source}]")
     return 0

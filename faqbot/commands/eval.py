@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from chat import cli_messages as say
 from faq.matcher import DEFAULT_LEXICAL_WEIGHT
 from faq.types import DEFAULT_SCOPE, Thresholds
 from faqbot.config_sources import build
@@ -46,9 +47,9 @@ def unit_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"0~1 사이의 숫자여야 합니다: {text!r}") from None
+        raise argparse.ArgumentTypeError(say.not_a_unit_number(repr(text))) from None
     if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"0~1 사이의 숫자여야 합니다: {value:g}")
+        raise argparse.ArgumentTypeError(say.not_a_unit_number(f"{value:g}"))
     return value
 
 
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from model.own_thresholds import recommend
 
     # Environment and settings files read (and checked) the way every other command reads them.
-    flags = {"model": (args.model, "명령줄 --model")} if args.model else {}
+    flags = {"model": (args.model, say.flag_source("model"))} if args.model else {}
     settings = build(CoreSettings, flags)
     # The model's own profile (model/profile.py) under what the admin set, as the bot does.
     matching = settings.matching(model_profile(settings))
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             args.margin if args.margin is not None else matching.thresholds.margin,
         )
     except ValueError:
-        print("오류: --suggest는 --answer 이하여야 합니다.", file=sys.stderr)
+        print(say.error(say.SUGGEST_ABOVE_ANSWER), file=sys.stderr)
         return 2
     weight = args.lexical_weight if args.lexical_weight is not None else matching.lexical_weight
     answer_weight = args.answer_weight if args.answer_weight is not None else matching.answer_weight
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         groups = db_groups(args.db, args.guild) if args.db else None
     except FileNotFoundError as exc:
-        print(f"오류: {exc}", file=sys.stderr)
+        print(say.error(str(exc)), file=sys.stderr)
         return 2
     report = evaluate(
         encoder,

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from chat import cli_messages as say
+from chat.replies import percent
 from faq.errors import InvalidInput
 from faq.import_plan import import_summary
-from faq.service import clean_draft
+from faq.service import FaqService, clean_draft
 from faq.transfer import detect_format, export, read_rows
 from faq.types import Faq, FaqDraft
 from faqbot.commands.common import scope_options, scoped_service, scoped_store
@@ -94,9 +97,9 @@ def _sync(handler):  # type: ignore[no-untyped-def]
 def describe(faq: Faq) -> str:
     lines = [f"FAQ #{faq.id}", f"Q. {faq.question}", f"A. {faq.answer}"]
     if faq.alternates:
-        lines.append("대체 질문:")
+        lines.append(say.ALTERNATES_HEADING)
         lines += [f"  - {alt}" for alt in faq.alternates]
-    lines.append(f"(작성 {faq.created_by} {faq.created_at}, 수정 {faq.updated_by} {faq.updated_at})")
+    lines.append(say.authored(faq.created_by, faq.created_at, faq.updated_by, faq.updated_at))
     return "\n".join(lines)
 
 
@@ -108,12 +111,10 @@ async def _add(args: argparse.Namespace) -> int:
             close = await service.similar(args.guild, draft.question)
             if close is not None:
                 raise InvalidInput(
-                    f"의미가 비슷한 FAQ #{close.faq_id}가 이미 있습니다: {close.question!r} "
-                    f"(신뢰도 {round(close.confidence * 100)}%). 그 FAQ의 대체 질문으로 더하려면 "
-                    f"'faqbot faq alt add {close.faq_id} {_quoted(draft.question)}', 그래도 새로 추가하려면 --force"
+                    say.similar_exists(close.faq_id, close.question, percent(close.confidence), _quoted(draft.question))
                 )
         faq = await service.add(args.guild, draft, CLI_ACTOR)
-    print(f"추가했습니다: FAQ #{faq.id}")
+    print(say.faq_added(faq.id))
     return 0
 
 
@@ -123,53 +124,56 @@ def _quoted(text: str) -> str:
 
 async def _edit(args: argparse.Namespace) -> int:
     if args.question is None and args.answer is None and args.alt is None:
-        raise InvalidInput(
-            "바꿀 내용을 주세요: --question, --answer, --alt (대체 질문 하나 더하기: faqbot faq alt add)"
-        )
+        raise InvalidInput(say.EDIT_NOTHING)
     if args.alt is not None and not any(a.strip() for a in args.alt):
-        raise InvalidInput("대체 질문을 모두 지우려면: faqbot faq alt clear ID")
+        raise InvalidInput(say.EDIT_EMPTY_ALTERNATES)
     async with scoped_service(args, write=True) as service:
         before = await service.get(args.guild, args.id)
         faq = await service.edit(
             args.guild, args.id, CLI_ACTOR, question=args.question, answer=args.answer, alternates=args.alt
         )
-    note = ""
-    if args.alt is not None:
-        note = f" (대체 질문 {len(before.alternates)}개를 {len(faq.alternates)}개로 교체)"
-    print(f"수정했습니다: FAQ #{faq.id}{note}")
+    replaced = (len(before.alternates), len(faq.alternates)) if args.alt is not None else None
+    print(say.faq_edited(faq.id, replaced))
     return 0
 
 
-async def _alt_add(args: argparse.Namespace) -> int:
+async def _changed_alternates(
+    args: argparse.Namespace, change: Callable[[FaqService], Awaitable[Faq]]
+) -> tuple[int, Faq]:
+    """Apply ``change(service)`` to FAQ ``args.id``: (alternates before, the FAQ after)."""
     async with scoped_service(args, write=True) as service:
         before = await service.get(args.guild, args.id)
-        faq = await service.add_alternates(args.guild, args.id, args.texts, CLI_ACTOR)
-    added = len(faq.alternates) - len(before.alternates)
-    print(f"FAQ #{faq.id}에 대체 질문 {added}개를 더했습니다 (모두 {len(faq.alternates)}개).")
+        return len(before.alternates), await change(service)
+
+
+async def _alt_add(args: argparse.Namespace) -> int:
+    before, faq = await _changed_alternates(
+        args, lambda service: service.add_alternates(args.guild, args.id, args.texts, CLI_ACTOR)
+    )
+    print(say.alternates_added(faq.id, len(faq.alternates) - before, len(faq.alternates)))
     return 0
 
 
 async def _alt_remove(args: argparse.Namespace) -> int:
-    async with scoped_service(args, write=True) as service:
-        before = await service.get(args.guild, args.id)
-        faq = await service.remove_alternates(args.guild, args.id, args.texts, CLI_ACTOR)
-    removed = len(before.alternates) - len(faq.alternates)
-    print(f"FAQ #{faq.id}에서 대체 질문 {removed}개를 뺐습니다 ({len(faq.alternates)}개 남음).")
+    before, faq = await _changed_alternates(
+        args, lambda service: service.remove_alternates(args.guild, args.id, args.texts, CLI_ACTOR)
+    )
+    print(say.alternates_removed(faq.id, before - len(faq.alternates), len(faq.alternates)))
     return 0
 
 
 async def _alt_clear(args: argparse.Namespace) -> int:
-    async with scoped_service(args, write=True) as service:
-        before = await service.get(args.guild, args.id)
-        faq = await service.edit(args.guild, args.id, CLI_ACTOR, alternates=())
-    print(f"FAQ #{faq.id}의 대체 질문 {len(before.alternates)}개를 모두 지웠습니다.")
+    before, faq = await _changed_alternates(
+        args, lambda service: service.edit(args.guild, args.id, CLI_ACTOR, alternates=())
+    )
+    print(say.alternates_cleared(faq.id, before))
     return 0
 
 
 async def _remove(args: argparse.Namespace) -> int:
     async with scoped_service(args, write=True) as service:
         faq = await service.remove(args.guild, args.id, CLI_ACTOR)
-    print(f"삭제했습니다: FAQ #{faq.id} {faq.question}")
+    print(say.faq_removed(faq.id, faq.question))
     return 0
 
 
@@ -179,7 +183,7 @@ async def _list(args: argparse.Namespace) -> int:
     for faq in faqs:
         extra = f" (+{len(faq.alternates)})" if faq.alternates else ""
         print(f"#{faq.id}\t{faq.question}{extra}")
-    print(f"총 {len(faqs)}개", file=sys.stderr)
+    print(say.total(len(faqs)), file=sys.stderr)
     return 0
 
 
@@ -194,27 +198,23 @@ async def _import(args: argparse.Namespace) -> int:
     try:
         data = args.file.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"파일을 읽을 수 없습니다: {args.file}: {exc.strerror}") from exc
+        raise InvalidInput(say.cannot_read(args.file, exc.strerror)) from exc
     rows = read_rows(data, args.format or detect_format(args.file.name, data))
     async with scoped_service(args, write=True) as service:
         if args.dry_run:
             plan = await service.preview_import(args.guild, rows, replace=args.replace)
-            removed = f", {len(plan.remove)}개 삭제 예정" if plan.remove else ""
-            print(
-                f"바뀔 내용 (--dry-run, 아무것도 바꾸지 않았습니다): {len(plan.add)}개 추가, "
-                f"{len(plan.update)}개 수정, {len(plan.unchanged)}개 그대로{removed}"
-            )
+            print(say.import_preview(import_summary(plan)))
             for faq_id in plan.remove:
-                print(f"  삭제 예정: FAQ #{faq_id}")
+                print(say.planned_removal(faq_id))
             return 0
         result = await service.import_rows(args.guild, rows, CLI_ACTOR, replace=args.replace)
-    print(f"가져왔습니다 ({args.guild}): {import_summary(result)}")
+    print(say.imported(args.guild, import_summary(result)))
     return 0
 
 
 async def _export(args: argparse.Namespace) -> int:
     if str(args.file).lower().endswith((".xlsx", ".xls")):
-        raise InvalidInput("엑셀 파일로는 내보내지 않습니다: .csv로 내보내면 엑셀에서 바로 열립니다 (BOM 포함)")
+        raise InvalidInput(say.NO_EXCEL_EXPORT)
     fmt = args.format or ("json" if str(args.file).endswith(".json") else "csv")
     async with scoped_store(args) as store:
         data = export(await store.list_faqs(args.guild), fmt)
@@ -223,5 +223,5 @@ async def _export(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         Path(args.file).write_bytes(data)
-        print(f"내보냈습니다: {args.file}", file=sys.stderr)
+        print(say.exported(args.file), file=sys.stderr)
     return 0

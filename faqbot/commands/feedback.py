@@ -10,6 +10,8 @@ import argparse
 import asyncio
 import sys
 
+from chat import cli_messages as say
+from chat.messages import DELETED_FAQ
 from faq.activity import ActivityLog, FeedbackPair, Review
 from faqbot.app import open_store
 from faqbot.commands.common import scope_options, settings_from
@@ -42,19 +44,19 @@ def _sync(handler):  # type: ignore[no-untyped-def]
 
 
 def _line(pair: FeedbackPair) -> str:
-    faq = pair.faq_question if pair.faq_question is not None else "(삭제된 FAQ)"
+    faq = pair.faq_question if pair.faq_question is not None else DELETED_FAQ
     return f"#{pair.id}\t{pair.review.value}\t{pair.text}\t→ FAQ #{pair.faq_id} {faq}\t{pair.voted_at[:10]}"
 
 
 async def _list(args: argparse.Namespace) -> int:
     if args.limit < 1:
-        print("오류: --limit 는 1 이상이어야 합니다.", file=sys.stderr)
+        print(say.error(say.LIMIT_AT_LEAST_ONE), file=sys.stderr)
         return 2
     async with open_store(settings_from(args).db) as store:
         pairs = await ActivityLog(store).feedback_pairs(args.guild, review=_REVIEW_NAMES[args.status], limit=args.limit)
     for pair in pairs:
         print(_line(pair))
-    print(f"총 {len(pairs)}개 (승인: faqbot feedback accept ID…, 거절: faqbot feedback reject ID…)", file=sys.stderr)
+    print(say.feedback_total(len(pairs)), file=sys.stderr)
     return 0
 
 
@@ -63,6 +65,5 @@ async def _review(args: argparse.Namespace) -> int:
         pairs = await ActivityLog(store).review(args.guild, args.ids, accept=args.accept, reviewer=CLI_REVIEWER)
     for pair in pairs:
         print(_line(pair))
-    verb = "승인" if args.accept else "거절"
-    print(f"{len(pairs)}개 {verb}했습니다.", file=sys.stderr)
+    print(say.feedback_reviewed(len(pairs), accept=args.accept), file=sys.stderr)
     return 0

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from chat import cli_messages as say
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     from model.e5_wheel import add_arguments
@@ -33,12 +35,13 @@ def run_base(args: argparse.Namespace) -> int:
 
 def run_club(args: argparse.Namespace) -> int:
     from model.e5_club import club_model_dir
+
     from model.e5_wheel import WheelError
 
     try:
         folder = club_model_dir()
     except WheelError as exc:
-        print(f"오류: {exc}", file=sys.stderr)
+        print(say.error(str(exc)), file=sys.stderr)
         return 1
     print(f"e5 club: {folder}")
     return 0

@@ -6,6 +6,9 @@ import argparse
 import asyncio
 import json
 
+from chat import cli_messages as say
+from chat.listing import stats_lines, top_use
+from chat.messages import DELETED
 from faq.activity import ActivityLog, ScopeStats
 from faqbot.commands.common import bounded_int, scope_options, scoped_store
 
@@ -17,21 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _percent(rate: float) -> str:
-    return f"{round(rate * 100)}%"
-
-
 def format_stats(s: ScopeStats, scope: str) -> str:
-    lines = [
-        f"최근 {s.days}일 통계 ({scope})",
-        f"질문 {s.total}개 (질문한 사람 {s.askers}명)",
-        f"바로 답변 {s.answered}개 ({_percent(s.rate(s.answered))}) · 후보 제안 {s.suggested}개 "
-        f"({_percent(s.rate(s.suggested))}) · 답 없음 {s.unanswered}개 ({_percent(s.rate(s.unanswered))})",
-        f"피드백 👍 {s.up_votes} · 👎 {s.down_votes}",
-    ]
+    lines = [say.stats_heading(s.days, scope), *stats_lines(s)]
     if s.top:
-        lines.append("많이 쓰인 FAQ:")
-        lines += [f"  {i}. #{t.faq_id} {t.question or '(삭제됨)'} — {t.count}회" for i, t in enumerate(s.top, 1)]
+        lines.append(say.TOP_FAQS_HEADING)
+        lines += [f"  {i}. #{t.faq_id} {t.question or DELETED} — {top_use(t.count)}" for i, t in enumerate(s.top, 1)]
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from chat import cli_messages as say
 from faq.types import DEFAULT_SCOPE
 
 
@@ -56,7 +57,7 @@ async def _db_groups(db: Path, scope: str, *, feedback: bool) -> list[tuple[str,
 
 def db_groups(db: Path, scope: str, *, feedback: bool = True) -> list[tuple[str, ...]]:
     if not db.exists():
-        raise FileNotFoundError(f"데이터베이스가 없습니다: {db}")
+        raise FileNotFoundError(say.database_missing(db))
     return asyncio.run(_db_groups(db, scope, feedback=feedback))
 
 
@@ -82,10 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
     missing = missing_training_packages()
     if missing:
-        print(
-            f"오류: 학습에 필요한 패키지가 없습니다 ({', '.join(missing)}): pip install 'faqbot[train]'",
-            file=sys.stderr,
-        )
+        print(say.error(say.training_packages_missing(missing)), file=sys.stderr)
         return 2
     command = "faqbot train " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else ""
     try:
@@ -95,10 +93,10 @@ def run(args: argparse.Namespace) -> int:
         config = config_from_args(args, faq_groups=groups, command=command)
         report = train(config)
     except (ValueError, FileNotFoundError, EncoderLoadError) as exc:
-        print(f"오류: {exc}", file=sys.stderr)
+        print(say.error(str(exc)), file=sys.stderr)
         return 2
     except TrainingRefused as exc:
-        print(f"모델을 저장하지 않았습니다: {exc}", file=sys.stderr)
+        print(say.model_not_saved(exc), file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, default=str))

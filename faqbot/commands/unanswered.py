@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import json
 
-from faq.activity import ActivityLog, QueryRecord
+from chat import cli_messages as say
+from chat.listing import unanswered_reason
+from chat.replies import percent
+from faq.activity import ActivityLog
 from faqbot.commands.common import bounded_int, scope_options, scoped_store
 
 
@@ -15,14 +18,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=bounded_int(1, 500), default=20, metavar="N", help="최대 개수 (기본 20)")
     p.add_argument("--json", action="store_true", help="질문마다 JSON 한 줄")
     p.set_defaults(func=run)
-
-
-def reason(record: QueryRecord) -> str:
-    if record.vote == -1:
-        return "👎"
-    if record.dismissed:
-        return "해당 없음"
-    return "답 없음"
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -34,16 +29,16 @@ async def _run(args: argparse.Namespace) -> int:
                 "query_id": r.id,
                 "asked_at": r.asked_at,
                 "text": r.text,
-                "reason": reason(r),
+                "reason": unanswered_reason(r),
                 "closest_faq_id": r.faq_id,
                 "confidence": r.confidence,
             }
             print(json.dumps(item, ensure_ascii=False))
         else:
-            best = f" (가장 가까운 FAQ #{r.faq_id}, {round((r.confidence or 0) * 100)}%)" if r.faq_id else ""
-            print(f"{r.asked_at[:10]}\t{reason(r)}\t{r.text}{best}")
+            best = say.closest_faq(r.faq_id, percent(r.confidence or 0)) if r.faq_id else ""
+            print(f"{r.asked_at[:10]}\t{unanswered_reason(r)}\t{r.text}{best}")
     if not records and not args.json:
-        print("답하지 못한 질문이 없습니다.")
+        print(say.NOTHING_UNANSWERED)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.checks import has_admin_check
+from bot.exts.faq_admin import FaqAdminCommands
 from bot.exts.faq_commands import FaqCommands, faq_pages
 from bot.replies import CONTENT_LIMIT, answer_text, split_text, trim
 from bot.ui.answer_buttons import render_answer
@@ -14,7 +15,7 @@ from faq.types import Answer, Candidate, Faq, Status
 
 
 def test_every_admin_subcommand_is_checked_and_member_commands_are_not() -> None:
-    admin = FaqCommands.admin
+    admin = FaqAdminCommands.admin
     leaves = [c for c in admin.walk_commands() if not hasattr(c, "walk_commands")]
     assert len(leaves) >= 14
     assert all(has_admin_check(c) for c in leaves), [c.qualified_name for c in leaves if not has_admin_check(c)]
