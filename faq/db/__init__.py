@@ -12,25 +12,12 @@ PostgreSQL, anything else a SQLite file path.
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-
-
-def is_postgres(target: object) -> bool:
-    return str(target).startswith(POSTGRES_SCHEMES)
-
-
-def display_target(target: object) -> str:
-    """``target`` fit for logs and messages: a URL's password replaced by ``***``."""
-    text = str(target)
-    if not is_postgres(text):
-        return text
-    return re.sub(r"^(postgres(?:ql)?://[^:/@?]*):[^@/?]*@", r"\1:***@", text)
+from faq.db.targets import display_target, is_postgres
 
 
 class Cursor(Protocol):

@@ -27,9 +27,9 @@ from typing import Any
 
 import asyncpg
 
-from faq.db import display_target
 from faq.db.pg_schema import postgres_steps
 from faq.db.sqlite import newer_schema_error
+from faq.db.targets import display_target
 from faq.errors import StorageError
 from faq.schema import SCHEMA_VERSION
 
