@@ -229,7 +229,10 @@ def _load_base(cfg: TrainConfig, sentences: Sequence[str]) -> Any:
         model = SentenceTransformer(cfg.base, device=cfg.device or default_device())
     except Exception as exc:  # the library raises many types; the CLI needs one
         raise EncoderLoadError(f"기본 모델을 불러올 수 없습니다: '{cfg.base}': {exc}") from exc
-    model.max_seq_length = cfg.max_seq_length
+    try:
+        model.max_seq_length = cfg.max_seq_length
+    except AttributeError:  # a trained StaticEmbedding (e.g. model/default) has no input limit
+        pass
     return _as_float32(model)
 
 

@@ -1,0 +1,219 @@
+"""The club-tuned e5: multilingual-e5-small fine-tuned on the bundled club data, shipped as a delta.
+
+The repository holds only ``model/e5_club/delta.safetensors`` (~22 MB): for every
+transformer matrix the fine-tuned-minus-base difference as int8 with one float32
+scale per row, and the small tensors (biases, LayerNorms, position embeddings) as
+float32 values. The token embeddings are the wheel's, unchanged (frozen in training).
+:func:`club_model_dir` rebuilds the full sentence-transformers folder on first use
+from the converted base (:mod:`model.e5_wheel`) + the delta, with element-wise
+float32 arithmetic only, so the result is bit-identical everywhere and is checked
+against ``model/e5_club/manifest.json``.
+
+    python -m model.e5_club build                 # the cached folder (what load_encoder("e5-club") uses)
+    python -m model.e5_club train -o /tmp/ft      # the recipe (docs/model.md), ~15 min on 2 cores
+    python -m model.e5_club pack /tmp/ft          # write the delta + manifest from a trained folder
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from model.e5_wheel import WheelError, base_model_dir, cache_dir, file_sha256
+
+log = logging.getLogger(__name__)
+
+DELTA_DIR = Path(__file__).with_name("e5_club")
+DELTA_FILE = DELTA_DIR / "delta.safetensors"
+MANIFEST = DELTA_DIR / "manifest.json"
+FROZEN = "embeddings.word_embeddings.weight"  # the wheel's, never shipped in the delta
+
+
+# --------------------------------------------------------------------------- the recipe
+
+
+def club_config(output_dir: Path, *, pairs_csv: Sequence[Path] | None = None, **overrides: object):  # type: ignore[no-untyped-def]
+    """The recipe chosen on DEV (docs/model.md "e5 club model"): MNRL on the club pairs +
+    FAQ groups (answers' sentences included), batch 64, lr 1e-4, 3 epochs, token embeddings frozen."""
+    from dataclasses import replace
+
+    from model.train import TrainConfig
+    from model.training_data import CLUB_HELDOUT, CLUB_PAIRS, heldout_eval_queries, load_club_faq_groups
+
+    cfg = TrainConfig(
+        output_dir=Path(output_dir),
+        base=str(base_model_dir()),
+        pairs_csv=tuple(pairs_csv) if pairs_csv is not None else (CLUB_PAIRS,),
+        faq_groups=tuple(load_club_faq_groups(with_answers=True)),
+        epochs=3.0,
+        batch_size=64,
+        learning_rate=1e-4,
+        scale=20.0,
+        pairs_per_text=2,
+        max_seq_length=128,
+        holdout_fraction=0.0,  # club_heldout.json is the held-out set (reported before/after, never trained)
+        eval_queries=tuple(heldout_eval_queries(CLUB_HELDOUT)) if CLUB_HELDOUT.exists() else (),
+        freeze_word_embeddings=True,
+        device="cpu",
+        command="python -m model.e5_club train",
+    )
+    return replace(cfg, **overrides) if overrides else cfg
+
+
+# --------------------------------------------------------------------------- delta
+
+
+def _is_matrix(name: str, value: npt.NDArray[np.float32]) -> bool:
+    return value.ndim == 2 and name.startswith("encoder.")
+
+
+def _load_weights(folder: Path) -> dict[str, npt.NDArray[np.float32]]:
+    from safetensors.numpy import load_file
+
+    return {k: v.astype(np.float32) for k, v in load_file(str(folder / "model.safetensors")).items()}
+
+
+def make_delta(
+    tuned: dict[str, npt.NDArray[np.float32]], base: dict[str, npt.NDArray[np.float32]]
+) -> dict[str, np.ndarray]:
+    """int8 row-scaled differences for encoder matrices; other tensors verbatim (float32)."""
+    out: dict[str, np.ndarray] = {}
+    for name, value in sorted(tuned.items()):
+        if name == FROZEN or name.startswith("pooler."):
+            if name == FROZEN and not np.array_equal(value, base[name]):
+                raise ValueError("token embeddings changed: train with freeze_word_embeddings=True")
+            continue
+        if _is_matrix(name, value):
+            diff = value - base[name]
+            scale = np.abs(diff).max(axis=1) / 127.0
+            safe = np.where(scale > 0, scale, 1.0).astype(np.float32)
+            out[f"{name}.q"] = np.clip(np.rint(diff / safe[:, None]), -127, 127).astype(np.int8)
+            out[f"{name}.scale"] = scale.astype(np.float32)
+        else:
+            out[name] = np.ascontiguousarray(value, dtype=np.float32)
+    return out
+
+
+def apply_delta(base: dict[str, npt.NDArray[np.float32]], delta: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Element-wise float32 only (no matmul), so every machine gets the same bits."""
+    out: dict[str, np.ndarray] = {}
+    for name, value in base.items():
+        if name == FROZEN:
+            out[name] = value.astype(np.float16)  # exactly the base's stored values
+        elif f"{name}.q" in delta:
+            step = delta[f"{name}.q"].astype(np.float32) * delta[f"{name}.scale"][:, None]
+            out[name] = (value + step).astype(np.float32)
+        elif name in delta:
+            out[name] = delta[name].astype(np.float32)
+        else:
+            out[name] = value.astype(np.float32)
+    return out
+
+
+def pack(tuned_dir: Path, *, base_dir: Path | None = None, delta_file: Path = DELTA_FILE) -> dict[str, str]:
+    """Write the delta of ``tuned_dir`` against the base, then the manifest of the rebuilt folder."""
+    from safetensors.numpy import save_file
+
+    base_dir = base_dir or base_model_dir()
+    delta = make_delta(_load_weights(tuned_dir), _load_weights(base_dir))
+    delta_file.parent.mkdir(parents=True, exist_ok=True)
+    save_file(delta, str(delta_file), metadata={"format": "e5-club-delta-v1"})
+    with tempfile.TemporaryDirectory() as tmp:
+        rebuilt = _rebuild(Path(tmp) / "m", base_dir, delta_file)
+        manifest = {
+            "delta.safetensors": file_sha256(delta_file),
+            "model.safetensors": file_sha256(rebuilt / "model.safetensors"),
+        }
+    report = tuned_dir / "train_report.json"
+    if report.exists():
+        shutil.copy2(report, delta_file.with_name("train_report.json"))
+    MANIFEST.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _rebuild(target: Path, base_dir: Path, delta_file: Path) -> Path:
+    from safetensors.numpy import load_file, save_file
+
+    shutil.copytree(base_dir, target, ignore=shutil.ignore_patterns("model.safetensors", ".verified"))
+    weights = apply_delta(_load_weights(base_dir), load_file(str(delta_file)))
+    save_file(weights, str(target / "model.safetensors"), metadata={"format": "pt"})
+    card = delta_file.with_name("train_report.json")
+    if card.exists():
+        shutil.copy2(card, target / "train_report.json")
+    return target
+
+
+def club_model_dir() -> Path:
+    """The club-tuned e5 folder in the cache, rebuilt and checksum-verified on first use."""
+    if not MANIFEST.exists() or not DELTA_FILE.exists():
+        raise WheelError(f"e5 클럽 모델 델타가 없습니다: {DELTA_FILE}")
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    target = cache_dir() / f"e5-club-{manifest['model.safetensors'][:12]}"
+    if (target / ".verified").exists():
+        return target
+    if file_sha256(DELTA_FILE) != manifest["delta.safetensors"]:
+        raise WheelError(f"e5 클럽 모델 델타의 체크섬이 맞지 않습니다: {DELTA_FILE}")
+    base = base_model_dir()
+    log.info("building the club e5 from %s + %s into %s", base, DELTA_FILE, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        staged = _rebuild(work / "m", base, DELTA_FILE)
+        if file_sha256(staged / "model.safetensors") != manifest["model.safetensors"]:
+            raise WheelError(f"재구성한 e5 클럽 모델의 체크섬이 맞지 않습니다: {staged}")
+        (staged / ".verified").write_text("sha256 verified against model/e5_club/manifest.json\n", encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        staged.rename(target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m model.e5_club", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("build", help="rebuild the cached folder from base + delta (checksum-verified)")
+    t = sub.add_parser("train", help="fine-tune the base with the club recipe")
+    t.add_argument("-o", "--output", type=Path, required=True)
+    t.add_argument("--epochs", type=float, default=None)
+    t.add_argument("--batch-size", type=int, default=None)
+    t.add_argument("--lr", type=float, default=None)
+    p = sub.add_parser("pack", help="write model/e5_club/delta.safetensors + manifest from a trained folder")
+    p.add_argument("folder", type=Path)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        if args.cmd == "build":
+            print(club_model_dir())
+        elif args.cmd == "train":
+            from model.train import format_report, train
+
+            overrides = {
+                k: v
+                for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("learning_rate", args.lr))
+                if v is not None
+            }
+            print(format_report(train(club_config(args.output, show_progress=False, **overrides))))
+        else:
+            print(json.dumps(pack(args.folder), indent=2))
+    except WheelError as exc:
+        print(f"오류: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""The club-tuned e5 ships as a delta and is rebuilt bit-identically, checksum-verified."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model import e5_club
+from model.e5_wheel import WheelError
+
+
+def _weights(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    return {
+        "embeddings.word_embeddings.weight": rng.standard_normal((50, 8)).astype(np.float16).astype(np.float32),
+        "embeddings.position_embeddings.weight": rng.standard_normal((16, 8)).astype(np.float32),
+        "encoder.layer.0.attention.self.query.weight": rng.standard_normal((8, 8)).astype(np.float32),
+        "encoder.layer.0.attention.self.query.bias": rng.standard_normal(8).astype(np.float32),
+        "pooler.dense.weight": np.zeros((8, 8), np.float32),
+    }
+
+
+def test_delta_round_trip_keeps_embeddings_and_small_tensors_exact() -> None:
+    rng = np.random.default_rng(0)
+    base = _weights(rng)
+    tuned = {k: v.copy() for k, v in base.items()}
+    step = 0.01 * rng.standard_normal((8, 8)).astype(np.float32)
+    tuned["encoder.layer.0.attention.self.query.weight"] += step
+    tuned["embeddings.position_embeddings.weight"] += 0.5
+    delta = e5_club.make_delta(tuned, base)
+    assert "embeddings.word_embeddings.weight" not in delta  # the wheel's, never shipped
+    assert delta["encoder.layer.0.attention.self.query.weight.q"].dtype == np.int8
+    rebuilt = e5_club.apply_delta(base, delta)
+    name = "encoder.layer.0.attention.self.query.weight"
+    err = np.abs(rebuilt[name] - tuned[name]).max(axis=1)
+    assert (err <= delta[f"{name}.scale"] * 0.5 + 1e-7).all()  # int8 rounding only
+    assert np.array_equal(
+        rebuilt["embeddings.position_embeddings.weight"], tuned["embeddings.position_embeddings.weight"]
+    )
+    assert np.array_equal(rebuilt["embeddings.word_embeddings.weight"], base["embeddings.word_embeddings.weight"])
+
+
+def test_changed_token_embeddings_are_refused() -> None:
+    rng = np.random.default_rng(1)
+    base = _weights(rng)
+    tuned = {k: v + 1 for k, v in base.items()}
+    with pytest.raises(ValueError, match="freeze_word_embeddings"):
+        e5_club.make_delta(tuned, base)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("faqbot-cache")
+
+
+@pytest.mark.slow
+def test_committed_delta_rebuilds_the_checksummed_model(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from model.encoder import load_encoder
+
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(cache))
+    folder = e5_club.club_model_dir()
+    assert (folder / ".verified").exists()
+    assert e5_club.DELTA_FILE.stat().st_size < 30 * 2**20  # the repository's budget per model version
+    enc = load_encoder(str(folder))
+    vecs = enc.encode(["회비 얼마예요?", "회비는 얼마인가요?", "노트북 꼭 있어야 하나요?"])
+    assert np.isfinite(vecs).all() and vecs.shape == (3, 384)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2]
+
+
+def test_tampered_delta_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    delta = tmp_path / "delta.safetensors"
+    shutil.copy2(e5_club.DELTA_FILE, delta)
+    with delta.open("r+b") as fh:
+        fh.seek(-1, 2)
+        last = fh.read(1)
+        fh.seek(-1, 2)
+        fh.write(bytes([last[0] ^ 0xFF]))
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(e5_club.MANIFEST.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(e5_club, "DELTA_FILE", delta)
+    monkeypatch.setattr(e5_club, "MANIFEST", manifest)
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.raises(WheelError, match="체크섬"):
+        e5_club.club_model_dir()
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").glob("e5-club-*"))
+    assert json.loads(manifest.read_text())["delta.safetensors"]
