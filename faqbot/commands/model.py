@@ -35,7 +35,6 @@ def run_base(args: argparse.Namespace) -> int:
 
 def run_club(args: argparse.Namespace) -> int:
     from model.e5_club import club_model_dir
-
     from model.e5_wheel import WheelError
 
     try:
