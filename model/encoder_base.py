@@ -6,6 +6,12 @@ implementations (static, ONNX, ensemble, the hashing fake) import this, not thei
 
 from __future__ import annotations
 
+from pathlib import Path
+
+#: Committed offline Korean default (built by ``faqbot train --default``). Here, below the loaders,
+#: so training code can name it without importing the loading code (which imports training's builders).
+DEFAULT_MODEL_DIR = Path(__file__).with_name("default")
+
 
 class EncoderLoadError(RuntimeError):
     """The configured model could not be loaded; the message names the path or ID."""

@@ -223,7 +223,7 @@ def _load_base(cfg: TrainConfig, sentences: Sequence[str]) -> Any:
 
     if cfg.is_static:
         return new_static_model(sentences, cfg)
-    from model.encoder import EncoderLoadError
+    from model.encoder_base import EncoderLoadError
 
     try:
         model = SentenceTransformer(cfg.base, device=cfg.device or default_device())
@@ -472,7 +472,7 @@ DEFAULT_AUGMENT = ("nospace", "typo", "particles", "keywords", "casual", "terms"
 
 def default_config(output_dir: Path | None = None, *, command: str = "") -> TrainConfig:
     """The committed default: static model from the bundled club data only."""
-    from model.encoder import DEFAULT_MODEL_DIR
+    from model.encoder_base import DEFAULT_MODEL_DIR
 
     extra: list[tuple[str, str]] = []
     if CLUB_HELDOUT.exists() and CLUB_FAQS.exists():
