@@ -19,3 +19,14 @@ SAMPLE_FAQS = [
         ("컴공 아니어도 돼요?", "비전공자 지원 가능?"),
     ),
 ]
+
+# The chat end-to-end worlds (Discord and Slack): the first three sample FAQs, then each platform's own
+# ping-probe FAQ. With the hashing encoder: ANSWER_Q is answered with FAQ 1, SUGGEST_Q gets a suggestion
+# (정기 세션, ~0.44), NONE_Q gets nothing, PING_Q finds the ping-probe FAQ.
+CHAT_FAQS = SAMPLE_FAQS[:3]
+ANSWER_Q, SUGGEST_Q, NONE_Q, PING_Q = (
+    "회비 얼마예요?",
+    "정기적으로 언제 모여요?",
+    "오늘 점심 뭐 먹지",
+    "공지 어디서 봐요?",
+)

@@ -29,24 +29,12 @@ from tests.fakediscord import (
 )
 from tests.fakediscord.constants import EPHEMERAL
 from tests.fakediscord.payloads import GUILD_FORUM
+from tests.helpers import ANSWER_Q, CHAT_FAQS, NONE_Q, PING_Q, SUGGEST_Q
 
-# With HashingEncoder and these thresholds: "회비 얼마예요?" → answer FAQ 1,
-# "세션 언제 해요?" → suggest, "오늘 점심 뭐 먹지" → none, "공지 어디서 봐요?" → FAQ 4.
 FAQS = [
-    FaqDraft("회비는 얼마인가요?", "한 학기 회비는 3만 원입니다.", ("회비 금액이 궁금해요", "동아리 회비 얼마예요?")),
-    FaqDraft(
-        "회비는 어떻게 납부하나요?", "카카오뱅크 계좌로 이체해 주세요.", ("회비 납부 방법", "회비 어디로 보내요?")
-    ),
-    FaqDraft("정기 세션은 언제 하나요?", "매주 화요일 저녁 7시에 합니다.", ("세션 요일이 언제예요?", "세션 시간")),
+    *CHAT_FAQS,
     FaqDraft("공지는 어디서 보나요?", "@everyone @here 공지는 <#1> 채널과 <@&2> 역할로 올라와요. 문의: <@3>", ()),
 ]
-# With the hashing encoder and SAMPLE_FAQS: an answer, a suggestion (정기 세션, ~0.44), nothing, and a ping probe.
-ANSWER_Q, SUGGEST_Q, NONE_Q, PING_Q = (
-    "회비 얼마예요?",
-    "정기적으로 언제 모여요?",
-    "오늘 점심 뭐 먹지",
-    "공지 어디서 봐요?",
-)
 NO_PINGS = {"parse": [], "replied_user": False}
 CALLBACK_ROUTE = "/interactions/{interaction_id}/{interaction_token}/callback"
 

@@ -20,23 +20,18 @@ from faqbot.slack_launcher import build_adapter, build_core
 from model.fake import HashingEncoder
 from slackbot.adapter import SlackAdapter
 from tests.fakeslack import Channel, FakeSlack, Posted, User
+from tests.helpers import ANSWER_Q as ANSWER_Q  # the questions every Slack test asks, as on Discord
+from tests.helpers import CHAT_FAQS
+from tests.helpers import NONE_Q as NONE_Q
+from tests.helpers import PING_Q as PING_Q
+from tests.helpers import SUGGEST_Q as SUGGEST_Q
 
 ENTERPRISE = "E0000000001"
 TEAMS = (("T0000000001", "likelion-hanbit"), ("T0000000002", "likelion-other"))
 FAQS = [
-    FaqDraft("회비는 얼마인가요?", "한 학기 회비는 3만 원입니다.", ("회비 금액이 궁금해요", "동아리 회비 얼마예요?")),
-    FaqDraft(
-        "회비는 어떻게 납부하나요?", "카카오뱅크 계좌로 이체해 주세요.", ("회비 납부 방법", "회비 어디로 보내요?")
-    ),
-    FaqDraft("정기 세션은 언제 하나요?", "매주 화요일 저녁 7시에 합니다.", ("세션 요일이 언제예요?", "세션 시간")),
+    *CHAT_FAQS,
     FaqDraft("공지는 어디서 보나요?", "<!channel> <!here> @channel 공지는 <#C1>에. 문의: <@U1> <!subteam^S1> & 끝", ()),
 ]
-ANSWER_Q, SUGGEST_Q, NONE_Q, PING_Q = (
-    "회비 얼마예요?",
-    "정기적으로 언제 모여요?",
-    "오늘 점심 뭐 먹지",
-    "공지 어디서 봐요?",
-)
 
 
 @dataclass
