@@ -8,55 +8,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-# model.train's TrainConfig and TrainReport, described by what is read here (model.train
-# imports this module, so naming its classes would make the two modules import each other).
-
-
-class _StaticShape(Protocol):
-    tokenizer: str
-    dim: int
-
-
-class TrainConfig(Protocol):
-    output_dir: Path
-    pairs_csv: Any
-    faq_groups: Any
-    feedback_pairs: Any
-    eval_queries: Any
-    is_static: bool
-    static: _StaticShape
-    base: str
-    max_seq_length: int
-    scale: float
-    batch_size: int
-    epochs: float
-    lr_scheduler: str
-    warmup_ratio: float
-    seed: int
-    command: str
-
-    @property
-    def effective_lr(self) -> float: ...
-
-
-class TrainReport(Protocol):
-    output_dir: Path
-    groups: int
-    train_groups: int
-    heldout_groups: int
-    train_pairs: int
-    steps: int
-    seconds: float
-    before: Any
-    after: Any
-    device: str
-    model_bytes: int
-    vocab_size: int | None
-
-    def to_json(self) -> dict[str, Any]: ...
-
+from model.train_config import TrainConfig
+from model.train_report import TrainReport
 
 _REPO = Path(__file__).resolve().parent.parent
 
@@ -71,7 +26,7 @@ def repo_relative(path: Path | str) -> str:
 
 
 def card_json(config: TrainConfig, report: TrainReport) -> dict[str, Any]:
-    cfg = asdict(config)  # type: ignore[call-overload]  # a dataclass at run time
+    cfg = asdict(config)
     cfg["output_dir"] = repo_relative(config.output_dir)
     cfg["pairs_csv"] = [repo_relative(p) for p in config.pairs_csv]
     cfg["faq_groups"] = len(config.faq_groups)

@@ -6,23 +6,9 @@ seeded random embedding table. Heavy imports stay inside the functions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
-
-class _StaticShape(Protocol):
-    tokenizer: str
-    vocab_size: int
-    min_frequency: int
-    dim: int
-
-
-class TrainConfig(Protocol):
-    """What is read here of ``model.train.TrainConfig`` (which imports this module)."""
-
-    static: _StaticShape
-    seed: int
-    device: str | None
-
+from model.train_config import TrainConfig
 
 # Every precomposed Hangul syllable (U+AC00..U+D7A3), printable ASCII and the
 # compatibility jamo (ㅋㅋ, ㅠㅠ): seeded into the tokenizer's alphabet so no Korean

@@ -1,8 +1,8 @@
 """Group-aware batching for MultipleNegativesRankingLoss.
 
-Kept apart from model/train.py because subclassing the library's sampler imports
-sentence-transformers (and torch), which the rest of the training module must not
-do at import time: ``faqbot --help`` would take seconds.
+Kept apart from model/trainer.py because subclassing the library's sampler imports
+sentence-transformers (and torch), which the training modules must not do at
+import time: ``faqbot --help`` would take seconds.
 """
 
 from __future__ import annotations
