@@ -3,6 +3,10 @@
 What every adapter shares (service, query log, per-scope settings, limits, background jobs)
 is one :class:`~chat.core.ChatCore`, ``bot.chat``; handlers reach it from an interaction
 through :func:`bot.context.core_of`.
+
+:func:`make_bot` picks the class: :class:`FaqBot` (one gateway connection) or, given a shard
+count, :class:`ShardedFaqBot` (discord.py's ``AutoShardedBot`` running some or all of the shards).
+The sharded one is a subclass, so every handler, check and lifecycle step is the same code.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ class FaqBot(commands.Bot):
         sync_global: bool = False,
         model_watcher: ModelWatcher | None = None,
         extensions: Sequence[str] = EXTENSIONS,
+        **client_options: Any,  # shard_count / shard_ids for ShardedFaqBot
     ) -> None:
         super().__init__(
             # No prefix commands: answering is a listener, everything else is a slash command.
@@ -71,6 +76,7 @@ class FaqBot(commands.Bot):
             help_command=None,
             intents=bot_intents(settings),
             allowed_mentions=NO_MENTIONS,
+            **client_options,
         )
         self.chat = ChatCore(
             service=service,
@@ -132,7 +138,12 @@ class FaqBot(commands.Bot):
         gc.freeze()
 
     async def on_ready(self) -> None:
-        log.info("logged in as %s (id %s) in %d guilds", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+        shards = ""
+        if isinstance(self, discord.AutoShardedClient):
+            shards = f" on shards {sorted(self.shards)} of {self.shard_count}"
+        log.info(
+            "logged in as %s (id %s) in %d guilds%s", self.user, getattr(self.user, "id", "?"), len(self.guilds), shards
+        )
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Overridden so no prefix command runs; the answering cog listens to messages."""
@@ -154,3 +165,22 @@ class FaqBot(commands.Bot):
     ) -> None:
         name = interaction.command.qualified_name if interaction.command else "?"
         await report_error(interaction, error, f"/{name}")
+
+
+class ShardedFaqBot(FaqBot, commands.AutoShardedBot):
+    """:class:`FaqBot` on several gateway connections (shards) in this process.
+
+    The MRO puts ``AutoShardedClient`` before ``Client``, so connecting, routing a guild to its
+    shard's websocket and closing are discord.py's sharded versions; everything else is FaqBot's.
+    """
+
+
+def make_bot(*, shard_count: int | None = None, shard_ids: Sequence[int] | None = None, **deps: Any) -> FaqBot:
+    """The bot for these shards: ``shard_count`` None is one unsharded connection (``shard_ids`` must be None);
+    ``shard_ids`` None runs every one of ``shard_count`` shards here. ``deps`` are :class:`FaqBot`'s arguments."""
+    if shard_count is None:
+        if shard_ids is not None:
+            raise ValueError("shard_ids need a shard_count")
+        return FaqBot(**deps)
+    ids = list(shard_ids) if shard_ids is not None else None  # discord.py wants a list or tuple
+    return ShardedFaqBot(shard_count=shard_count, shard_ids=ids, **deps)

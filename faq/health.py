@@ -118,20 +118,23 @@ async def answered_since(store: FaqStore, hours: float = 1.0) -> tuple[int, int]
 
 def describe_client(client: object, service: object) -> dict[str, object]:
     """The heartbeat's ``info`` for a discord.py client (sharded or not) serving ``service``."""
-    shard_ids = getattr(client, "shard_ids", None)
-    if shard_ids is None:  # one gateway connection
-        shard_ids = [getattr(client, "shard_id", None) or 0]
     shards = getattr(client, "shards", None)
-    if isinstance(shards, dict) and shards:  # AutoShardedClient: ShardInfo per shard
+    if isinstance(shards, dict):  # AutoShardedClient: a ShardInfo per launched shard
+        count = getattr(client, "shard_count", None) or 1
+        # Before its shards connect (and while they do) the configured ids say which are ours; None = all.
+        configured = getattr(client, "shard_ids", None)
+        shard_ids = list(configured) if configured is not None else list(range(count))
         connected = sum(1 for s in shards.values() if not s.is_closed())
-    else:
+    else:  # one gateway connection
+        count = 1
+        shard_ids = [getattr(client, "shard_id", None) or 0]
         is_ready = getattr(client, "is_ready", lambda: False)
         is_closed = getattr(client, "is_closed", lambda: True)
         connected = 1 if is_ready() and not is_closed() else 0
     encoder = getattr(getattr(service, "embedder", None), "encoder", None)
     return {
         "shards": sorted(int(i) for i in shard_ids),
-        "shard_count": getattr(client, "shard_count", None) or 1,
+        "shard_count": count,
         "gateways_connected": connected,
         "guilds": len(getattr(client, "guilds", ())),
         "model": getattr(encoder, "fingerprint", None),

@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings
 from chat import cli_messages, messages
 from faq.db import display_target
 from faqbot.settings import ENV_FILE_VAR, MissingEnvFile, evident_path, settings_files
+from faqbot.sharding import format_shard_ids
 
 DEFAULT_SOURCE = "기본값"
 ENV_SOURCE = "환경 변수"
@@ -34,7 +35,11 @@ _ALLOWED = {
     "log_level": "DEBUG, INFO, WARNING, ERROR, CRITICAL 중 하나",
     "db": "SQLite 파일 경로 또는 postgresql://사용자:비밀번호@호스트/데이터베이스",
     "discord_token": "개발자 포털 → Bot → Reset Token에서 복사한 봇 토큰",
+    "shard_count": "1 이상의 정수(모든 프로세스에 같은 전체 샤드 수) 또는 빈 값(샤딩 안 함)",
+    "shard_ids": "쉼표로 나눈 샤드 번호나 범위(예: 0,1 또는 0-3) 또는 빈 값(FAQBOT_SHARD_COUNT의 모든 샤드)",
 }
+# FAQBOT_SHARD_IDS errors whose message says what is wrong (faqbot/settings.py).
+_SHARD_ERRORS = frozenset({"shard_ids", "shard_ids_without_count", "shard_id_range"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +181,12 @@ def describe_errors(
             lines.append(messages.TOKEN_MISSING)
         elif error["type"] == "missing":
             lines.append(f"설정 오류: {entry.env}이(가) 없습니다: {allowed(entry.field, info)}를 넣으세요")
+        elif error["type"] in _SHARD_ERRORS:
+            line = f"설정 오류: {entry.env}={_shown(entry)} ({entry.source}): {error['msg']}"
+            if error["type"] == "shard_id_range":  # and where the count it is measured against came from
+                count = by_field["shard_count"]
+                line += f" ({count.env}={_shown(count, cls)}, {count.source})"
+            lines.append(line)
         elif error["type"] == "model_path_missing":
             lines.append(
                 f"설정 오류: {entry.env}={_shown(entry)} ({entry.source}): 그런 폴더가 없습니다 "
@@ -205,6 +216,8 @@ def masked(value: object) -> str:
     if isinstance(value, SecretStr):
         secret = value.get_secret_value()
         return f"******** (설정됨, {len(secret)}자)" if secret else "(비어 있음)"
+    if isinstance(value, tuple):  # FAQBOT_SHARD_IDS, as it is written
+        return format_shard_ids(value)
     return display_target(value)  # a database URL's password
 
 

@@ -24,7 +24,7 @@ import discord
 from pydantic import ValidationError
 
 from bot import log_policy
-from bot.client import FaqBot
+from bot.client import FaqBot, make_bot
 from chat import messages
 from chat.core import DRAIN_TIMEOUT_S
 from chat.errors import CORE_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, ErrorReply, ErrorTable, reply_for
@@ -133,6 +133,16 @@ def model_watcher(service: FaqService, settings: BotSettings | SlackSettings) ->
     )
 
 
+def build_bot(settings: BotSettings, **deps: Any) -> FaqBot:
+    """The Discord bot the settings ask for: one gateway connection, or the shards of
+    ``FAQBOT_SHARD_COUNT``/``FAQBOT_SHARD_IDS`` (discord.py's ``AutoShardedClient``)."""
+    plan = settings.sharding()
+    if plan is None:
+        return make_bot(settings=settings, **deps)
+    log.info("running shards %s of %d in this process", list(plan.ids), plan.count)
+    return make_bot(shard_count=plan.count, shard_ids=plan.ids, settings=settings, **deps)
+
+
 async def run_bot(
     settings: BotSettings,
     *,
@@ -153,11 +163,11 @@ async def run_bot(
         watcher = model_watcher(service, settings)
         configs = ScopeConfigs(service.store)
         service.on_settings_changed(configs.forget)
-        bot = FaqBot(
+        bot = build_bot(
+            settings,
             service=service,
             activity_log=ActivityLog(service.store),
             configs=configs,
-            settings=settings,
             dev_guild=settings.dev_guild,
             sync_global=sync_global,
             model_watcher=watcher,

@@ -14,13 +14,22 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -29,6 +38,7 @@ from chat.settings import ChatSettings
 from faq.db import is_postgres
 from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT
 from faq.types import Thresholds
+from faqbot.sharding import ShardIdsError, ShardPlan, parse_shard_ids
 from model.profile import MatchingProfile
 
 ENV_FILE_VAR = "FAQBOT_ENV_FILE"
@@ -237,6 +247,62 @@ class BotSettings(ChatSettings, CoreSettings):
     dev_guild: int | None = Field(
         default=None, description="Guild id to sync slash commands to on every start (instant; for testing)."
     )
+    # Sharding (faqbot/sharding.py, docs/deploy.md): both unset = one gateway connection.
+    shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        description="Discord shards in all, the same on every process; empty = no sharding. Alone: every shard "
+        "in this process.",
+    )
+    # NoDecode: "0,1" is our own syntax, not JSON.
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+        default=None,
+        description="The shards this process runs, e.g. '0,1' or '0-1' (each below FAQBOT_SHARD_COUNT); "
+        "empty = all of them.",
+    )
+
+    @field_validator("dev_guild", "shard_count", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # `FAQBOT_DEV_GUILD=` as .env.example has it means "none", not a bad integer.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _read_shard_ids(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            try:
+                return parse_shard_ids(value)
+            except ShardIdsError as exc:
+                raise PydanticCustomError("shard_ids", str(exc)) from None
+        return value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _ids_fit_count(cls, value: tuple[int, ...] | None, info: ValidationInfo) -> tuple[int, ...] | None:
+        if value is None or "shard_count" not in info.data:  # a bad count is reported on its own
+            return value
+        count = info.data["shard_count"]
+        if count is None:
+            raise PydanticCustomError(
+                "shard_ids_without_count", "FAQBOT_SHARD_COUNT(전체 샤드 수) 없이는 쓸 수 없습니다"
+            )
+        if not value or len(set(value)) != len(value):
+            raise PydanticCustomError("shard_ids", "서로 다른 샤드 번호가 하나 이상 있어야 합니다")
+        too_big = [i for i in value if not 0 <= i < count]
+        if too_big:
+            raise PydanticCustomError(
+                "shard_id_range",
+                "샤드 {bad}은(는) 없습니다: 번호는 0부터 {last}까지입니다",
+                {"bad": ",".join(map(str, too_big)), "last": count - 1},
+            )
+        return value
+
+    def sharding(self) -> ShardPlan | None:
+        """The shards this process runs; None: no sharding (one gateway connection)."""
+        return None if self.shard_count is None else ShardPlan.of(self.shard_count, self.shard_ids)
 
 
 class SlackFields(BaseModel):

@@ -29,7 +29,7 @@ from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
 from faqbot.app import model_profile, open_service
 from faqbot.config_sources import describe_env_file_error, describe_errors
-from faqbot.launcher import install_signal_handlers, model_watcher
+from faqbot.launcher import build_bot, install_signal_handlers, model_watcher
 from faqbot.settings import BotSettings, MissingEnvFile, SlackSettings
 from model.encoder import Encoder, load_encoder
 from slackbot.adapter import SlackAdapter
@@ -126,7 +126,7 @@ async def run_slack(
         bot: FaqBot | None = None
         if discord is not None:
             # One service, one settings cache; the model watcher runs once (in the Slack core).
-            bot = FaqBot(service=service, activity_log=core.activity_log, configs=configs, settings=discord)
+            bot = build_bot(discord, service=service, activity_log=core.activity_log, configs=configs)
 
         def request_stop() -> None:
             log.info("shutdown requested")

@@ -129,7 +129,15 @@ class Answering(commands.Cog):
             return True
         guild = self.bot.get_guild(guild_id)
         if guild is None:
-            return False
+            # Not cached: the bot is not in it, or (sharded) it is on another process's shard, since
+            # every DM arrives on shard 0 whatever guild answers it. Ask Discord.
+            try:
+                guild = await self.bot.fetch_guild(guild_id)
+            except (discord.NotFound, discord.Forbidden):
+                return False
+            except discord.HTTPException as exc:
+                log.warning("could not look up DM guild %s: %s", guild_id, exc)
+                return False
         if guild.get_member(user_id) is not None:
             return True
         try:  # no members intent: ask Discord (one REST call per DM; DMs are rare)

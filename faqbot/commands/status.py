@@ -45,11 +45,28 @@ async def gather(target: object) -> dict[str, object]:
                 }
                 for p in await processes(store)
             ]
+            report["shard_coverage"] = shard_coverage([p for p in report["processes"] if p["alive"]])
             asked, answered = await answered_since(store, 1)
             report["last_hour"] = {"questions": asked, "answered": answered}
     except StorageError as exc:
         report["database"] = {"target": str(target), "reachable": False, "error": str(exc)}
     return report
+
+
+def shard_coverage(live: list[dict]) -> list[dict[str, object]]:
+    """Per shard count the live processes run: shards nobody runs (their guilds go unanswered) and
+    shards two processes run (their guilds answered twice). Unsharded processes count as shard 0 of 1."""
+    by_count: dict[int, list[int]] = {}
+    for p in live:
+        by_count.setdefault(int(p.get("shard_count") or 1), []).extend(int(s) for s in p.get("shards") or [0])
+    return [
+        {
+            "shard_count": count,
+            "missing": sorted(set(range(count)) - set(ids)),
+            "duplicated": sorted({s for s in ids if ids.count(s) > 1}),
+        }
+        for count, ids in sorted(by_count.items())
+    ]
 
 
 def format_report(report: dict) -> str:
@@ -69,6 +86,18 @@ def format_report(report: dict) -> str:
             f"(게이트웨이 연결 {connected}/{len(shards) or 1}) · "
             f"서버 {p.get('guilds', 0)}개 · 모델 {p.get('model', '?')} {'로드됨' if p.get('model_loaded') else '없음'}"
         )
+    for cover in report.get("shard_coverage", []):
+        count = cover["shard_count"]
+        if cover["missing"]:
+            lines.append(
+                f"  경고: 샤드 {','.join(map(str, cover['missing']))}/{count}을(를) 맡은 프로세스가 없습니다 "
+                "(그 샤드의 서버에는 답하지 않습니다)"
+            )
+        if cover["duplicated"]:
+            lines.append(
+                f"  경고: 샤드 {','.join(map(str, cover['duplicated']))}/{count}을(를) "
+                "두 프로세스 이상이 맡고 있습니다 (같은 봇 토큰이면 같은 질문에 두 번 답합니다)"
+            )
     hour = report["last_hour"]
     lines.append(f"최근 1시간: 질문 {hour['questions']}개, 바로 답변 {hour['answered']}개")
     return "\n".join(lines)

@@ -41,10 +41,11 @@ Pieces:
   else.  Gateway control: ``disconnect(code=4000 | drop=True)``, ``send_reconnect()``,
   ``invalidate_session()``, ``wait_for_resumed()``.  ``inject_error()`` makes the next
   matching request 429/5xx.  ``set_permissions()`` models admins vs members.
-* :func:`point_discord_at` / :func:`started_bot` (``client.py``) - URL patches and bot lifecycle.
+* :func:`point_discord_at` / :func:`redirect_discord` / :func:`started_bot` (``client.py``) - URL patches (this process
+  or, from the fake's address, a bot process of its own) and bot lifecycle.
 * ``payloads.py`` - ``fake_user``, ``member_payload``, ``role_payload``, ``text_channel``,
   ``thread_channel``, ``permissions_value``, ``ADMIN_PERMISSIONS`` / ``MEMBER_PERMISSIONS``,
-  ``snowflake()``.
+  ``snowflake()``, ``guild_snowflake()`` (guild ids spread over shards).
 * ``fixtures.py`` - the ``fake_discord`` pytest fixture.
 * ``limits.py`` / ``openapi_spec.py`` - Discord's documented limits and its OpenAPI spec, as
   checks on request bodies (``rest_errors.py`` turns them into Discord's error answers).
@@ -63,9 +64,13 @@ a followup before any response gets 404; the first followup after a thinking def
 loading message and keeps its ephemerality; followups always return the message; the bot's own
 non-ephemeral messages are echoed back as MESSAGE_CREATE; slash interactions exist only for
 commands the bot synced (otherwise ``LookupError``), with option types taken from the synced
-schema; a RESUME replays exactly the missed events.  The fake dispatches only what Discord can
-deliver: ``message_create`` refuses content over 4,000 characters (``ValueError``), delivered
-components carry ids.
+schema; a RESUME replays exactly the missed events.  Sharding as on the gateway (``gateway.py``):
+IDENTIFY's ``shard: [id, count]`` is checked (close 4010; more than 2,500 guilds on one shard: 4011),
+READY and every guild event reach only the session of shard ``(guild_id >> 22) % count``, guild-less
+events (DMs) only shard 0; guild ids made by ``guild_create`` fall on consecutive shards
+(``shard=(id, count)`` pins one); ``GET /gateway/bot`` recommends a count; ``disconnect(shard=…)``.
+The fake dispatches only what Discord can deliver: ``message_create`` refuses content over 4,000
+characters (``ValueError``), delivered components carry ids.
 
 Timing: ids in payloads are strings (as on the wire); helpers accept ints or strings.  No
 sleeps are needed: await ``wait_for_call``/``handle.callback()``/``bot.wait_for(...)``.
@@ -78,8 +83,8 @@ REST call instead.  discord.py itself waits 5 s before re-IDENTIFYing after
 
 from __future__ import annotations
 
-from .client import point_discord_at, started_bot
-from .gateway import Gateway, GatewaySession
+from .client import point_discord_at, redirect_discord, started_bot
+from .gateway import Gateway, GatewaySession, shard_of
 from .interaction_models import InteractionHandle, InteractionState
 from .payloads import (
     ADMIN_PERMISSIONS,
@@ -89,6 +94,7 @@ from .payloads import (
     compute_permissions,
     dm_channel,
     fake_user,
+    guild_snowflake,
     member_payload,
     permissions_value,
     role_payload,
@@ -116,10 +122,13 @@ __all__ = [
     "compute_permissions",
     "dm_channel",
     "fake_user",
+    "guild_snowflake",
     "member_payload",
     "permissions_value",
     "point_discord_at",
+    "redirect_discord",
     "role_payload",
+    "shard_of",
     "snowflake",
     "started_bot",
     "text_channel",

@@ -13,6 +13,8 @@ discord.py hard-codes three base URLs, all class attributes read at call time:
 
 ``point_discord_at`` swaps all three and restores them, so tests must not run two fakes
 concurrently in one process (pytest-xdist workers are separate processes, which is fine).
+``redirect_discord(base_url)`` does the same from the fake's address alone, for a bot running in
+another process (``tests/bot/run_against_fake.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import discord.gateway
 import discord.http
 import yarl
 
+from .constants import API_VERSION
 from .server import FakeDiscord
 
 log = logging.getLogger(__name__)
@@ -39,14 +42,23 @@ ClientT = TypeVar("ClientT", bound=discord.Client)
 @contextlib.contextmanager
 def point_discord_at(fd: FakeDiscord) -> Iterator[None]:
     """Redirect discord.py's REST, gateway and CDN base URLs to ``fd`` for the block."""
+    with redirect_discord(fd.base_url):
+        yield
+
+
+@contextlib.contextmanager
+def redirect_discord(base_url: str) -> Iterator[None]:
+    """Redirect discord.py to the fake Discord at ``base_url`` (``http://127.0.0.1:PORT``) for the block."""
+    fake = yarl.URL(base_url)
     saved = (
         discord.http.Route.BASE,
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY,
         discord.asset.Asset.BASE,
     )
-    discord.http.Route.BASE = fd.api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fd.gateway_url)
-    discord.asset.Asset.BASE = fd.cdn_base
+    # The same URLs FakeDiscordState.api_base / gateway_url / cdn_base give.
+    discord.http.Route.BASE = str(fake / f"api/v{API_VERSION}")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = fake.with_scheme("ws").with_path("/")
+    discord.asset.Asset.BASE = str(fake / "cdn")
     try:
         yield
     finally:

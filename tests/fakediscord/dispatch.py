@@ -29,8 +29,12 @@ class DispatchMixin(GatewayControlMixin):
         owner_id: int | str | None = None,
         threads: Sequence[Mapping[str, Any]] = (),
         everyone_permissions: str = p.MEMBER_PERMISSIONS,
+        shard: tuple[int, int] | None = None,
     ) -> JSON:
         """Register a guild; returns its GUILD_CREATE payload.
+
+        Without ``guild_id`` the id is a snowflake one millisecond after the previous guild's, so
+        guilds spread over the shards in turn; ``shard=(shard_id, num_shards)`` picks the shard.
 
         Before the bot connects the guild is listed as unavailable in READY and sent right after
         it (discord.py ``on_guild_available``); afterwards it is dispatched at once as a join
@@ -39,7 +43,7 @@ class DispatchMixin(GatewayControlMixin):
         built with ``member_payload(user, permissions=...)`` keeps those permissions for its
         interactions (see :meth:`set_permissions`); otherwise they follow the roles/owner.
         """
-        gid = str(guild_id if guild_id is not None else self.snowflake())
+        gid = str(guild_id if guild_id is not None else self.guild_snowflake(shard))
         owner = str(owner_id) if owner_id is not None else self.owner["id"]
         channel_list = [dict(c) for c in (channels if channels is not None else [p.text_channel()])]
         for channel in channel_list:
@@ -115,7 +119,7 @@ class DispatchMixin(GatewayControlMixin):
             "lazy": True,
         }
         self.guilds[gid] = guild
-        if self.gateway.session is not None:
+        if self.gateway.session is not None:  # to its shard's session; the others never hear of it
             await self.dispatch("GUILD_CREATE", copy.deepcopy(guild))
         return guild
 

@@ -3,9 +3,22 @@
 Behaviour follows https://discord.com/developers/docs/events/gateway: every dispatch gets the next
 sequence number of its *session* and is kept in the session history, so a RESUME with ``seq`` N
 replays exactly the events after N, then sends RESUMED.  Events dispatched while the bot is
-disconnected are buffered the same way.  ``compress=zlib-stream`` (discord.py's default when no
-zstd module is installed) is honoured with one shared zlib context per connection and a
-``Z_SYNC_FLUSH`` suffix per message, exactly as discord.py's ``_ZlibDecompressionContext`` expects.
+disconnected are buffered the same way.
+
+Sharding (https://discord.com/developers/docs/events/gateway#sharding, which ``../shared/specs``
+does not hold; the IDENTIFY/READY ``shard`` fields are in its ``discord/docs/gateway-events.mdx``):
+IDENTIFY may carry ``shard: [shard_id, num_shards]``; an id outside ``0 <= shard_id < num_shards``
+closes the socket with 4010 Invalid Shard, and a shard that would hold more than 2,500 guilds with
+4011 Sharding Required.  An event about a guild goes only to the sessions whose shard satisfies
+``(guild_id >> 22) % num_shards == shard_id``; "Gateway events that do not contain a guild_id will
+only be sent to the first shard" (DMs included).  READY lists, and the start-up GUILD_CREATEs cover,
+only the shard's guilds.  An unsharded session is shard ``[0, 1]``.  Discord lets several sessions
+share a shard key; here every session with a live connection gets its events, plus the newest session
+of each key while it is disconnected (buffered for its RESUME).
+
+``compress=zlib-stream`` (discord.py's default when no zstd module is installed) is honoured with one
+shared zlib context per connection and a ``Z_SYNC_FLUSH`` suffix per message, exactly as
+discord.py's ``_ZlibDecompressionContext`` expects.
 """
 
 from __future__ import annotations
@@ -46,6 +59,42 @@ HEARTBEAT_ACK = 11
 CLOSE_UNKNOWN_ERROR = 4000
 CLOSE_DECODE_ERROR = 4002
 CLOSE_AUTHENTICATION_FAILED = 4004
+CLOSE_INVALID_SHARD = 4010
+CLOSE_SHARDING_REQUIRED = 4011
+
+#: "Each shard can only support a maximum of 2500 guilds, and apps that are in 2500+ guilds *must*
+#: enable sharding" (Gateway docs, "Sharding").
+MAX_GUILDS_PER_SHARD = 2500
+
+# Events about a guild that name it by ``id`` (the guild object itself) rather than ``guild_id``.
+_GUILD_OBJECT_EVENTS = frozenset({"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"})
+
+
+def shard_of(guild_id: int | str, num_shards: int) -> int:
+    """Discord's sharding formula: the shard that receives a guild's events."""
+    return (int(guild_id) >> 22) % num_shards
+
+
+def event_guild_id(event: str, data: Any) -> str | None:
+    """The guild an event is about (its routing key); None for DMs and other guild-less events."""
+    if not isinstance(data, dict):
+        return None
+    found = data.get("id") if event in _GUILD_OBJECT_EVENTS else data.get("guild_id")
+    return None if found is None else str(found)
+
+
+def shard_problem(shard: Any) -> str | None:
+    """Why an IDENTIFY's ``shard`` is invalid (None: absent or valid)."""
+    if shard is None:
+        return None
+    if not (
+        isinstance(shard, list) and len(shard) == 2 and all(type(x) is int for x in shard)  # bool is no shard number
+    ):
+        return "shard must be [shard_id, num_shards]"
+    shard_id, num_shards = shard
+    if num_shards < 1 or not 0 <= shard_id < num_shards:
+        return f"shard_id {shard_id} is not in 0..{num_shards - 1}"
+    return None
 
 
 @dataclass(eq=False)
@@ -96,6 +145,20 @@ class GatewaySession:
     connection: GatewayConnection | None = None
     resumable: bool = True
 
+    @property
+    def key(self) -> tuple[int, int]:
+        """``(shard_id, num_shards)``; an unsharded session is ``(0, 1)``."""
+        return (self.shard[0], self.shard[1]) if self.shard else (0, 1)
+
+    def routes(self, guild_id: str | None) -> bool:
+        """Whether Discord sends this session the events of ``guild_id`` (None: a guild-less event)."""
+        shard_id, num_shards = self.key
+        return shard_id == 0 if guild_id is None else shard_of(guild_id, num_shards) == shard_id
+
+    @property
+    def live(self) -> bool:
+        return self.connection is not None and not self.connection.ws.closed
+
 
 class GatewayHooks:
     """What the gateway needs from the server that owns it (implemented by FakeDiscord)."""
@@ -103,7 +166,8 @@ class GatewayHooks:
     def ready_payload(self, session: GatewaySession) -> JSON:
         raise NotImplementedError
 
-    def startup_events(self) -> list[tuple[str, JSON]]:
+    def startup_events(self, session: GatewaySession) -> list[tuple[str, JSON]]:
+        """What follows READY for ``session``: the GUILD_CREATE of every guild on its shard."""
         raise NotImplementedError
 
     def guild_members(self, guild_id: str) -> list[JSON]:
@@ -128,7 +192,11 @@ class Gateway:
         self.frames: EventLog[GatewayFrame] = EventLog()
         self.connections: list[GatewayConnection] = []
         self.sessions: dict[str, GatewaySession] = {}
+        # The newest session (identified or resumed): what disconnect()/send_op() act on by default.
         self.session: GatewaySession | None = None
+        # The newest session of each shard key: it gets its shard's events even while disconnected.
+        self.current: dict[tuple[int, int], GatewaySession] = {}
+        self.max_guilds_per_shard = MAX_GUILDS_PER_SHARD
         self.identify_count = 0
         self.resume_count = 0
         self._ids = itertools.count(1)
@@ -222,19 +290,27 @@ class Gateway:
         if self.expected_token is not None and token != self.expected_token:
             await conn.ws.close(code=CLOSE_AUTHENTICATION_FAILED, message=b"Authentication failed.")
             return
+        shard = data.get("shard")
+        if (problem := shard_problem(shard)) is not None:
+            log.info("gateway: IDENTIFY with an invalid shard %r: %s", shard, problem)
+            await conn.ws.close(code=CLOSE_INVALID_SHARD, message=b"Invalid shard.")
+            return
         async with self._lock:
-            self.identify_count += 1
             session = GatewaySession(
                 session_id=secrets.token_hex(16),
                 token=token,
                 intents=data.get("intents"),
-                shard=data.get("shard"),
+                shard=list(shard) if shard is not None else None,
             )
-            # Set before the snapshot so a concurrent guild registration is sent exactly once:
-            # either it is in the snapshot or its dispatch waits for this lock.
+            # Registered in the same step as the snapshot (no await between) so a concurrent guild
+            # registration is sent exactly once: either it is in the snapshot or it is dispatched after.
+            startup = self._hooks.startup_events(session)
+            if len(startup) > self.max_guilds_per_shard:
+                await conn.ws.close(code=CLOSE_SHARDING_REQUIRED, message=b"Sharding required.")
+                return
+            self.identify_count += 1
             self.sessions[session.session_id] = session
-            self.session = session
-            startup = self._hooks.startup_events()
+            self.session = self.current[session.key] = session
             session.connection = conn
             await self._send_locked(session, "READY", self._hooks.ready_payload(session))
             for event, event_data in startup:
@@ -249,7 +325,7 @@ class Gateway:
             self.resume_count += 1
             last = data.get("seq") or 0
             session.connection = conn
-            self.session = session
+            self.session = self.current[session.key] = session
             missed = [p for p in session.history if p["s"] > last]
             log.debug("gateway: resuming %s from seq %s, replaying %d", session.session_id, last, len(missed))
             for payload in missed:
@@ -297,26 +373,49 @@ class Gateway:
                 log.debug("gateway: %s not delivered (%s), kept for resume", event, exc)
         return session.seq
 
-    async def dispatch(self, event: str, data: JSON) -> int:
-        """Send (or buffer while disconnected) a DISPATCH; returns its sequence number."""
-        async with self._lock:
-            session = self.session
-            if session is None:
-                raise RuntimeError(f"cannot dispatch {event}: no gateway session yet (start the bot first)")
-            return await self._send_locked(session, event, data)
+    def recipients(self, event: str, data: Any) -> list[GatewaySession]:
+        """The sessions Discord would send this event to (module docstring: sharding)."""
+        guild_id = event_guild_id(event, data)
+        current = set(self.current.values())
+        return [s for s in self.sessions.values() if (s in current or s.live) and s.routes(guild_id)]
 
-    async def send_op(self, op: int, data: Any = None) -> None:
+    async def dispatch(self, event: str, data: JSON) -> int:
+        """Send (or buffer while disconnected) a DISPATCH to the sessions of its shard.
+
+        Returns its sequence number in the (last) session that got it; 0 when no session runs
+        that shard (Discord drops it; a GUILD_CREATE is then sent when that shard identifies).
+        """
+        async with self._lock:
+            if self.session is None:
+                raise RuntimeError(f"cannot dispatch {event}: no gateway session yet (start the bot first)")
+            seq = 0
+            for session in self.recipients(event, data):
+                seq = await self._send_locked(session, event, data)
+            if not seq:
+                log.debug("gateway: %s for guild %s: no session on its shard", event, event_guild_id(event, data))
+            return seq
+
+    def _target(self, shard: int | None) -> GatewaySession | None:
+        """The newest session, or the current one running ``shard``."""
+        if shard is None:
+            return self.session
+        return next((s for (shard_id, _), s in self.current.items() if shard_id == shard), None)
+
+    async def send_op(self, op: int, data: Any = None, *, shard: int | None = None) -> None:
         """Send a raw non-dispatch opcode on the live connection (e.g. RECONNECT)."""
         async with self._lock:
-            conn = self.session.connection if self.session else None
+            session = self._target(shard)
+            conn = session.connection if session else None
             if conn is None:
                 raise RuntimeError("no live gateway connection")
             await conn.send({"op": op, "d": data, "s": None, "t": None})
 
-    async def disconnect(self, *, code: int = CLOSE_UNKNOWN_ERROR, drop: bool = False) -> None:
-        """Close the live connection; later dispatches are buffered for the RESUME."""
+    async def disconnect(
+        self, *, code: int = CLOSE_UNKNOWN_ERROR, drop: bool = False, shard: int | None = None
+    ) -> None:
+        """Close the live connection (of ``shard``); later dispatches are buffered for the RESUME."""
         async with self._lock:
-            session = self.session
+            session = self._target(shard)
             conn = session.connection if session else None
             if session is not None:
                 session.connection = None
@@ -329,11 +428,12 @@ class Gateway:
         else:
             await conn.ws.close(code=code, message=b"fakediscord forced disconnect")
 
-    async def invalidate_session(self, *, resumable: bool = False) -> None:
+    async def invalidate_session(self, *, resumable: bool = False, shard: int | None = None) -> None:
         """Send INVALID_SESSION (op 9); with ``resumable=False`` the bot must re-IDENTIFY."""
-        if self.session is not None and not resumable:
-            self.session.resumable = False
-        await self.send_op(INVALID_SESSION, resumable)
+        session = self._target(shard)
+        if session is not None and not resumable:
+            session.resumable = False
+        await self.send_op(INVALID_SESSION, resumable, shard=shard)
 
     async def close(self) -> None:
         for conn in list(self.connections):

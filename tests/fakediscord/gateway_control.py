@@ -7,7 +7,7 @@ import copy
 from collections.abc import Callable
 
 from .constants import API_VERSION, JSON
-from .gateway import CLOSE_UNKNOWN_ERROR, RECONNECT, GatewaySession
+from .gateway import CLOSE_UNKNOWN_ERROR, RECONNECT, GatewaySession, shard_of
 from .records import GatewayFrame
 from .state import FakeDiscordState
 
@@ -21,16 +21,25 @@ class GatewayControlMixin(FakeDiscordState):
         """Send any DISPATCH event; returns its sequence number."""
         return await self.gateway.dispatch(event, data)
 
-    async def disconnect(self, *, code: int = CLOSE_UNKNOWN_ERROR, drop: bool = False) -> None:
-        """Force the gateway connection closed (``drop=True``: TCP abort without close frame)."""
-        await self.gateway.disconnect(code=code, drop=drop)
+    async def disconnect(
+        self, *, code: int = CLOSE_UNKNOWN_ERROR, drop: bool = False, shard: int | None = None
+    ) -> None:
+        """Force the gateway connection closed (``drop=True``: TCP abort without close frame).
 
-    async def send_reconnect(self) -> None:
+        ``shard``: that shard's connection instead of the newest one (a sharded bot has several).
+        """
+        await self.gateway.disconnect(code=code, drop=drop, shard=shard)
+
+    async def send_reconnect(self, *, shard: int | None = None) -> None:
         """Send op 7 RECONNECT; discord.py closes and RESUMEs."""
-        await self.gateway.send_op(RECONNECT)
+        await self.gateway.send_op(RECONNECT, shard=shard)
 
-    async def invalidate_session(self, *, resumable: bool = False) -> None:
-        await self.gateway.invalidate_session(resumable=resumable)
+    async def invalidate_session(self, *, resumable: bool = False, shard: int | None = None) -> None:
+        await self.gateway.invalidate_session(resumable=resumable, shard=shard)
+
+    def guilds_on_shard(self, shard_id: int, num_shards: int) -> list[str]:
+        """Ids of the registered guilds whose events go to ``shard_id`` of ``num_shards``."""
+        return [gid for gid in self.guilds if shard_of(gid, num_shards) == shard_id]
 
     async def wait_for_gateway(
         self,
@@ -53,7 +62,8 @@ class GatewayControlMixin(FakeDiscordState):
             "v": API_VERSION,
             "user_settings": {},
             "user": self.bot_user,
-            "guilds": [{"id": gid, "unavailable": True} for gid in self.guilds],
+            # Only the shard's guilds (Gateway docs, "Sharding"; an unsharded session is [0, 1]: all).
+            "guilds": [{"id": gid, "unavailable": True} for gid in self.guilds_on_shard(*session.key)],
             "guild_join_requests": [],
             "relationships": [],
             "private_channels": [],
@@ -70,9 +80,12 @@ class GatewayControlMixin(FakeDiscordState):
             ready["shard"] = session.shard
         return ready
 
-    def startup_events(self) -> list[tuple[str, JSON]]:
+    def startup_events(self, session: GatewaySession) -> list[tuple[str, JSON]]:
         # Lazy-loaded guilds after READY carry unavailable=false (discord.py: "now available").
-        return [("GUILD_CREATE", {**copy.deepcopy(g), "unavailable": False}) for g in self.guilds.values()]
+        return [
+            ("GUILD_CREATE", {**copy.deepcopy(self.guilds[gid]), "unavailable": False})
+            for gid in self.guilds_on_shard(*session.key)
+        ]
 
     def guild_members(self, guild_id: str) -> list[JSON]:
         guild = self.guilds.get(guild_id)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from . import payloads as p
 from .constants import JSON, Reply
 from .rest_errors import RestError
 from .rest_router import RestRequest
 from .state import FakeDiscordState
+
+GUILDS_PER_RECOMMENDED_SHARD = 1000
 
 # GUILD_CREATE carries these on top of the guild object GET /guilds/{id} returns.
 _GUILD_CREATE_ONLY = (
@@ -34,9 +38,12 @@ class AppRoutesMixin(FakeDiscordState):
         return 200, {"url": self.gateway_url}
 
     async def _get_gateway_bot(self, req: RestRequest) -> Reply:
+        # "Recommended number of shards to use when connecting" (Gateway docs, Get Gateway Bot): the
+        # exact rule is not documented; about one per 1,000 guilds, well under the 2,500 a shard may hold.
+        shards = self.recommended_shards or max(1, math.ceil(len(self.guilds) / GUILDS_PER_RECOMMENDED_SHARD))
         return 200, {
             "url": self.gateway_url,
-            "shards": 1,
+            "shards": shards,
             "session_start_limit": {
                 "total": 1000,
                 "remaining": 999,

@@ -52,6 +52,7 @@ class FakeDiscordState(GatewayHooks):
         self.locale = locale
         self.expected_token = token
         self.snowflake = p.snowflake
+        self.guild_snowflake = p.guild_snowflake  # guild ids spread over the shards
         bot_user_id = bot_id if bot_id is not None else self.snowflake()
         self.application_id: str = str(application_id if application_id is not None else bot_user_id)
         self.bot_user: JSON = p.fake_user(bot_user_id, bot_name, bot=True)
@@ -67,6 +68,8 @@ class FakeDiscordState(GatewayHooks):
         self.reactions: list[tuple[str, str, str]] = []  # (channel_id, message_id, emoji)
         self.cdn: dict[str, tuple[bytes, str]] = {}
         self.allow_unmatched_routes = False
+        # GET /gateway/bot's "shards"; None: computed from the number of guilds (rest_app.py).
+        self.recommended_shards: int | None = None
         # Discord echoes the bot's own (non-ephemeral) messages back over the gateway.
         self.echo_bot_messages = echo_bot_messages
         self.default_user: JSON = p.fake_user(name="tester")

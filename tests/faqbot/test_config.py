@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from faqbot.cli import main
-from faqbot.settings import CoreSettings, evident_path, token_problem
+from faqbot.launcher import main as run_main
+from faqbot.settings import BotSettings, CoreSettings, evident_path, token_problem
+from faqbot.sharding import ShardIdsError, ShardPlan, parse_shard_ids
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +20,14 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(work)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("FAQBOT_DB", str(tmp_path / "x.db"))
-    for name in ("FAQBOT_ENV_FILE", "FAQBOT_MODEL", "FAQBOT_ANSWER_THRESHOLD", "FAQBOT_SUGGEST_THRESHOLD"):
+    for name in (
+        "FAQBOT_ENV_FILE",
+        "FAQBOT_MODEL",
+        "FAQBOT_ANSWER_THRESHOLD",
+        "FAQBOT_SUGGEST_THRESHOLD",
+        "FAQBOT_SHARD_COUNT",
+        "FAQBOT_SHARD_IDS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     return tmp_path
@@ -115,3 +124,96 @@ def test_malformed_tokens_are_caught_before_connecting(token: str, needle: str) 
     problem = token_problem(token)
     assert problem is not None and needle in problem and token not in problem
     assert token_problem("MTIzNDU2Nzg5MDEy.GaBcDe.secret-part-of-the-token") is None
+
+
+def test_env_example_copied_as_it_is_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    """`cp .env.example .env` plus a token: its empty lines (FAQBOT_DEV_GUILD=, FAQBOT_SHARD_COUNT=) mean unset."""
+    text = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8")
+    token = "MTIzNDU2Nzg5MDEy.GaBcDe.secret-part-of-the-token-value"
+    Path(".env").write_text(text.replace("\nDISCORD_TOKEN=\n", f"\nDISCORD_TOKEN={token}\n"), encoding="utf-8")
+    code, out, _ = cli(capsys, "config", "show")
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("FAQBOT_")}
+    assert code == 0 and "[./.env]" in lines["FAQBOT_DEV_GUILD"] and "[./.env]" in lines["FAQBOT_SHARD_IDS"]
+
+
+# ---- sharding: FAQBOT_SHARD_COUNT / FAQBOT_SHARD_IDS ------------------------------------------------
+
+
+def bot_settings(**values: object) -> BotSettings:
+    return BotSettings(_env_file=None, discord_token="x", **values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [("0,1", (0, 1)), ("0-1", (0, 1)), (" 2 - 4 , 7", (2, 3, 4, 7)), ("3", (3,)), ("5,1", (5, 1))],
+)
+def test_shard_ids_are_lists_and_ranges(text: str, ids: tuple[int, ...]) -> None:
+    assert parse_shard_ids(text) == ids
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"), [("0,,1", "''"), ("a", "'a'"), ("-1", "'-1'"), ("3-1", "거꾸로"), ("0,0-1", "두 번")]
+)
+def test_unreadable_shard_ids_say_why(text: str, needle: str) -> None:
+    with pytest.raises(ShardIdsError, match=needle):
+        parse_shard_ids(text)
+
+
+def test_sharding_plans() -> None:
+    assert bot_settings().sharding() is None  # unset: today's one connection
+    assert bot_settings(shard_count=4).sharding() == ShardPlan(4, (0, 1, 2, 3))  # the count alone: all here
+    assert bot_settings(shard_count="4", shard_ids="2-3").sharding() == ShardPlan(4, (2, 3))
+    assert bot_settings(shard_count="", shard_ids="").sharding() is None  # empty lines in .env.example
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"FAQBOT_SHARD_COUNT": "0"}, "FAQBOT_SHARD_COUNT='0' (환경 변수): 1 이상의 정수"),
+        ({"FAQBOT_SHARD_COUNT": "many"}, "FAQBOT_SHARD_COUNT='many' (환경 변수): 1 이상의 정수"),
+        ({"FAQBOT_SHARD_IDS": "0,1"}, "FAQBOT_SHARD_IDS='0,1' (환경 변수): FAQBOT_SHARD_COUNT(전체 샤드 수) 없이는"),
+        (
+            {"FAQBOT_SHARD_COUNT": "4", "FAQBOT_SHARD_IDS": "2-4"},
+            "FAQBOT_SHARD_IDS='2-4' (환경 변수): 샤드 4은(는) 없습니다: 번호는 0부터 3까지입니다 "
+            "(FAQBOT_SHARD_COUNT='4', 환경 변수)",
+        ),
+        (
+            {"FAQBOT_SHARD_COUNT": "4", "FAQBOT_SHARD_IDS": "1,1"},
+            "FAQBOT_SHARD_IDS='1,1' (환경 변수): 샤드 1이(가) 두 번",
+        ),
+        (
+            {"FAQBOT_SHARD_COUNT": "4", "FAQBOT_SHARD_IDS": "0;1"},
+            "FAQBOT_SHARD_IDS='0;1' (환경 변수): '0;1'을(를) 읽을",
+        ),
+    ],
+)
+def test_a_bad_shard_setting_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, env: dict[str, str], needle: str
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "MTIzNDU2Nzg5MDEy.GaBcDe.secret-part-of-the-token-value")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, _, err = cli(capsys, "config", "show")
+    assert code == 2 and needle in err and err.count("\n") == 1, err
+    assert run_main(argv=[]) == 2  # `faqbot run` refuses before connecting, with the same line
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1, err
+
+
+def test_a_shard_range_error_names_the_file_the_count_came_from(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Path(".env").write_text("FAQBOT_SHARD_COUNT=2\n")
+    monkeypatch.setenv("FAQBOT_SHARD_IDS", "1-2")
+    code, _, err = cli(capsys, "config", "show")
+    assert code == 2 and "FAQBOT_SHARD_IDS='1-2' (환경 변수): 샤드 2은(는) 없습니다" in err
+    assert "(FAQBOT_SHARD_COUNT='2', ./.env)" in err
+
+
+def test_config_show_prints_the_shards(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    Path(".env").write_text("FAQBOT_SHARD_COUNT=4\nFAQBOT_SHARD_IDS=0-1\n")
+    code, out, _ = cli(capsys, "config", "show")
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("FAQBOT_")}
+    assert code == 0
+    assert lines["FAQBOT_SHARD_COUNT"].split()[2] == "4" and "[./.env]" in lines["FAQBOT_SHARD_COUNT"]
+    assert lines["FAQBOT_SHARD_IDS"].split()[2] == "0,1" and "[./.env]" in lines["FAQBOT_SHARD_IDS"]
