@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from faq.embedder import Embedder
-from faq.errors import DuplicateQuestion, InvalidInput, NotFound
+from faq.errors import DuplicateQuestion, InvalidInput, NotFound, StorageError
 from faq.import_plan import ImportPlan, ImportResult, ImportRow, plan_import
 from faq.index import ScopeIndex, Snapshot, index_texts
 from faq.lexical import tokenize_all
@@ -88,6 +88,7 @@ class FaqService:
         self._locks: dict[str, asyncio.Lock] = {}
         # Read on every question; changed through set_thresholds or elsewhere (then reload()), so cache per scope.
         self._thresholds: dict[str, Thresholds] = {}
+        self._last_thresholds: dict[str, Thresholds] = {}  # kept when forgotten: used while the database is away
         self._settings_listeners: list[Callable[[str | None], None]] = []
         self._settings_generation = 0  # bumped by forget_settings: a read that raced it is not cached
 
@@ -206,7 +207,13 @@ class FaqService:
         if cached is not None:
             return cached
         generation = self._settings_generation
-        stored = await self.store.get_setting(scope, "thresholds")
+        try:
+            stored = await self.store.get_setting(scope, "thresholds")
+        except StorageError:
+            # Forgotten after a change elsewhere, then the database went away: answer from memory
+            # like the index does, with what was read last; read again once it is back.
+            log.debug("scope %s: thresholds not readable; using the last ones read", scope)
+            return self._last_thresholds.get(scope, self.default_thresholds)
         found = self.default_thresholds
         if isinstance(stored, dict):
             values = {k: float(stored[k]) for k in _THRESHOLD_KEYS if k in stored}
@@ -217,6 +224,7 @@ class FaqService:
             )
         if generation == self._settings_generation:  # else a change elsewhere landed meanwhile: re-read next time
             self._thresholds[scope] = found
+        self._last_thresholds[scope] = found
         return found
 
     async def set_thresholds(self, scope: str, thresholds: Thresholds | None) -> None:

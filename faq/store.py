@@ -245,12 +245,15 @@ class FaqStore:
 
     @staticmethod
     async def _put_embeddings(conn: Connection, vectors: dict[str, np.ndarray], fingerprint: str) -> None:
+        # The cache is shared by every scope, and an upsert locks its row until commit: in sorted
+        # order, two PostgreSQL transactions writing common texts ("회비는 얼마인가요?" in two
+        # clubs' imports) queue behind each other instead of deadlocking (one would be aborted).
         await conn.executemany(
             "INSERT INTO embeddings (text, fingerprint, dim, vector) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (text, fingerprint) DO UPDATE SET dim = excluded.dim, vector = excluded.vector",
             [
                 (text, fingerprint, int(vec.shape[0]), np.asarray(vec, dtype=np.float32).tobytes())
-                for text, vec in vectors.items()
+                for text, vec in sorted(vectors.items(), key=lambda item: item[0])
             ],
         )
 
