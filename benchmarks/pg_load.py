@@ -377,6 +377,7 @@ class LoadRun:
         self.answers: list[dict] = []
         self.edits: list[dict] = []
         self.follow_lags: list[float] = []
+        self.follow_at: list[tuple[float, str, float]] = []  # (lag, process, commit time in the run)
         self.follow_misses: list[dict] = []
         self.events: dict[str, Any] = {}
         self.t0 = 0.0
@@ -493,6 +494,7 @@ class LoadRun:
         for p, s in zip(others, seen, strict=True):
             if isinstance(s, dict) and "seen" in s:
                 self.follow_lags.append(s["seen"] - rec["committed"])
+                self.follow_at.append((s["seen"] - rec["committed"], p.name, rec["committed"] - self.t0))
             else:
                 self.follow_misses.append({"k": k, "proc": p.name, "at": round(rec["committed"] - self.t0, 2)})
 
@@ -701,6 +703,10 @@ class LoadRun:
                 "p99": _ms(_pct(self.follow_lags, 0.99)),
                 "max": _ms(max(self.follow_lags, default=None)),
             },
+            "follow_slowest": [
+                {"ms": _ms(lag), "proc": name, "commit_at_s": round(at, 1)}
+                for lag, name, at in sorted(self.follow_at, reverse=True)[:5]
+            ],
             "follow_misses": self.follow_misses,
             **self.classify(),
             "kill": self.events.get("kill"),
@@ -874,6 +880,8 @@ def format_report(report: dict) -> str:
         f"  commit → served by each other process: n {load['follow_ms']['n']}, p50 {load['follow_ms']['p50']} ms, "
         f"p99 {load['follow_ms']['p99']} ms, max {load['follow_ms']['max']} ms; not within 5 s: "
         f"{len(load['follow_misses'])} {load['follow_misses'][:4] or ''}",
+        "    slowest: "
+        + ", ".join(f"{f['ms']} ms ({f['proc']}, edit at {f['commit_at_s']} s)" for f in load["follow_slowest"]),
         f"  answers showing an edited text {load['answers_showing_an_edit']}; stale answers (an older text > 1 s "
         f"after the newer one's commit) {len(load['stale'])}; older text within 1 s {load['older_text_within_1s']}; "
         f"text of no committed version {load['unknown_text']}",
@@ -892,8 +900,8 @@ def format_report(report: dict) -> str:
         )
         for name, rec in pg["processes"].items():
             lines.append(
-                f"    {name}: change feed reconnected {rec['feed_reconnected_after_up_s']} s after up, every scope "
-                f"reloaded {rec['reload_done_after_up_s']} s after up ({rec['reload_log']})"
+                f"    {name}: change feed reconnected {rec['feed_reconnected_after_up_s']} s after up, caught up "
+                f"{rec['reload_done_after_up_s']} s after up ({rec['reload_log']})"
             )
         for message in pg["refusal_messages"][:3]:
             lines.append(f"    refused: {message}")

@@ -17,9 +17,12 @@ dropped — and retries a scope whose reload failed.
   disconnected are lost — naming the scopes the change log says were written meanwhile,
   which the follower reloads first.
 
-A full reload of a hundred club-sized scopes takes seconds, so the follower asks the feed
-between two scopes for changes heard meanwhile (:meth:`ChangeFeed.take_pending`) and applies
-them at once: an edit committed just after a reconnect is not held up behind the whole sweep.
+After a reconnect the follower rebuilds only the loaded scopes written since their index read
+the database: each index keeps the scope's ``scope_changes`` number from that moment, and every
+write gives a scope a number never used before (a hundred club-sized scopes rebuilt for nothing
+took 30 s of CPU on a shared 2-core box). Between two rebuilds it asks the feed for changes heard
+meanwhile (:meth:`ChangeFeed.take_pending`) and applies them at once, so an edit committed just
+after a reconnect is not held up behind the others.
 """
 
 from __future__ import annotations
@@ -121,7 +124,12 @@ class KnowledgeFollower:
         if change.everything:
             self.service.forget_settings(None)
             loaded = set(self.service.loaded_scopes())
-            queue = [*sorted(change.scopes & loaded), *sorted(loaded - change.scopes)]
+            try:  # the scopes written since their index was read; the rest is as in the database
+                behind = set(await self.service.scopes_behind())
+            except Exception:
+                log.warning("could not read the change log after a reconnect: reloading every loaded scope")
+                behind = loaded
+            queue = [*sorted(change.scopes & loaded), *sorted(behind - change.scopes)]
         else:
             queue = sorted(change.scopes)
         queue += sorted(self._failed - set(queue))
@@ -136,7 +144,12 @@ class KnowledgeFollower:
             await self._reload(queue.pop(0))
         if change.everything:  # how long answers may have lagged behind the database after a reconnect
             took_ms = (time.perf_counter() - began) * 1000
-            log.info("reloaded %d scopes after a reconnect in %.0f ms", len(loaded), took_ms)
+            log.info(
+                "reloaded %d of %d scopes after a reconnect in %.0f ms (the others had not changed)",
+                len(behind | (change.scopes & loaded)),
+                len(loaded),
+                took_ms,
+            )
 
     async def _reload(self, scope: str) -> None:
         start = time.perf_counter()

@@ -110,6 +110,8 @@ class FaqService:
 
     async def _build_index(self, scope: str, embedder: Embedder) -> ScopeIndex:
         fingerprint = embedder.encoder.fingerprint
+        # Before the data: a write landing in between shows as a newer number (one reload too many).
+        seq = (await self.store.scope_seqs(scope)).get(scope)
         faqs = await self.store.list_faqs(scope)
         vectors = await self.store.all_cached_embeddings(scope, fingerprint)
         texts = index_texts(faqs)
@@ -123,7 +125,9 @@ class FaqService:
             await self.store.put_embeddings(fresh, fingerprint)
             vectors.update(fresh)
         tokens = await self.store.question_tokens(scope)
-        return await asyncio.to_thread(ScopeIndex.build, embedder.encoder.dimension, faqs, vectors, tokens)
+        index = await asyncio.to_thread(ScopeIndex.build, embedder.encoder.dimension, faqs, vectors, tokens)
+        index.change_seq = seq
+        return index
 
     async def index(self, scope: str) -> ScopeIndex:
         """The scope's index, loading it from the database on first use."""
@@ -142,6 +146,15 @@ class FaqService:
 
     def loaded_scopes(self) -> list[str]:
         return sorted(self._indexes)
+
+    async def scopes_behind(self) -> list[str]:
+        """Loaded scopes written since their index read the database (by ``scope_changes``).
+
+        Includes scopes this process wrote itself since (their index was updated in place, its
+        number not): reloading one of those costs a rebuild, never a wrong answer.
+        """
+        seqs = await self.store.scope_seqs()
+        return sorted(scope for scope, index in self._indexes.items() if seqs.get(scope) != index.change_seq)
 
     def on_settings_changed(self, listener: Callable[[str | None], None]) -> None:
         """Call ``listener(scope)`` when a scope's stored settings may have changed elsewhere (None: any scope).

@@ -186,6 +186,9 @@ class RecordingService:
     def loaded_scopes(self) -> list[str]:
         return list(self.loaded)
 
+    async def scopes_behind(self) -> list[str]:
+        return [scope for scope in self.loaded if scope != "g2"]  # g2 unchanged since it was read
+
     async def reload(self, scope: str) -> bool:
         self.reloaded.append(scope)
         return scope in self.loaded
@@ -208,8 +211,9 @@ async def test_a_full_reload_goes_first_to_scopes_written_meanwhile_and_to_chang
     feed = HeardFeed("g5", after=1, service=service)
     follower = KnowledgeFollower(service, feed)  # type: ignore[arg-type]
     await follower.apply(Change(frozenset({"g4"}), everything=True))
-    # g4 was written while disconnected: first; g5 committed during the sweep: at once, once.
-    assert service.reloaded == ["g4", "g5", "g1", "g2", "g3"]
+    # g4 was written while disconnected: first; g5 committed during the sweep: at once, once;
+    # g2 has not changed since its index was read: left alone.
+    assert service.reloaded == ["g4", "g5", "g1", "g3"]
 
 
 async def test_a_scope_not_loaded_is_left_to_load_on_first_use(service: FaqService, other: FaqService) -> None:
@@ -249,13 +253,23 @@ async def test_a_failed_reload_keeps_the_old_index_and_is_retried(tmp_path: Path
         await store.close()
 
 
-async def test_everything_reloads_every_loaded_scope_and_all_settings(service: FaqService) -> None:
+async def test_everything_reloads_the_scopes_written_since_loaded_and_all_settings(
+    service: FaqService, other: FaqService
+) -> None:
     seen: list[str | None] = []
     service.on_settings_changed(seen.append)
-    before = (await service.index("g1")).snapshot
-    await KnowledgeFollower(service, SqliteChangeFeed(service.store)).apply(Change(everything=True))
+    follower = KnowledgeFollower(service, SqliteChangeFeed(service.store))
+    before = (await service.index("g1")).snapshot  # written by this service since its index was built
+    await follower.apply(Change(everything=True))
     assert (await service.index("g1")).snapshot is not before
     assert seen[0] is None
+    await other.import_drafts("g2", SAMPLE_FAQS[:1], "cli")
+    g1, g2 = (await service.index("g1")).snapshot, (await service.index("g2")).snapshot
+    await other.edit("g2", (await other.list("g2"))[0].id, "cli", answer="바뀐 답")  # missed while "away"
+    await follower.apply(Change(everything=True))
+    assert (await service.index("g1")).snapshot is g1  # not written since it was read: not rebuilt
+    assert (await service.index("g2")).snapshot is not g2
+    assert (await service.ask("g2", SAMPLE_FAQS[0].question)).answer == "바뀐 답"
 
 
 async def test_upgrade_adds_the_change_log_to_an_existing_database(tmp_path: Path) -> None:
