@@ -35,7 +35,7 @@ from faq.db.postgres import CONNECT_TIMEOUT_S, UNREACHABLE, PostgresDatabase, no
 log = logging.getLogger(__name__)
 
 CHECK_S = 5.0
-RECONNECT_DELAYS_S = (0.2, 0.5, 1.0)  # the last repeats
+RECONNECT_DELAYS_S = (0.1, 0.25, 0.5, 1.0)  # the last repeats: a refused connect costs nothing
 _CHANGED_SINCE = "SELECT scope, seq FROM scope_changes WHERE seq > $1"
 _NEWEST = "SELECT COALESCE(MAX(seq), 0) FROM scope_changes"
 
