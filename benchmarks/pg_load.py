@@ -80,7 +80,7 @@ class Scale:
 
 
 FULL = Scale(100, 200, 6000, 2, 3000, 60.0, 1.0, 20.0, 2.0, 40.0)
-QUICK = Scale(20, 50, 400, 1, 400, 10.0, 0.5, 3.0, 1.0, 6.5)
+QUICK = Scale(20, 50, 1000, 1, 400, 10.0, 0.5, 3.0, 1.0, 6.5)
 
 
 @dataclass
@@ -866,6 +866,8 @@ def format_report(report: dict) -> str:
             + "   ratio to 1 process  "
             + "  ".join(f"{n}: {r}×" for n, r in tp["ratio_to_1"].items())
         )
+        if min(r["seconds"] for r in tp["runs"]) < 2:
+            lines.append("  (runs this short are noise on a shared box: compare the full run's ratios)")
     kill, pg = load["kill"] or {}, load["pg_restart"]
     lines += [
         f"load: {load['questions']} questions over {load['seconds']} s, 3 processes, load average before "
