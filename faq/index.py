@@ -163,6 +163,9 @@ class ScopeIndex:
 
     def __init__(self, dimension: int) -> None:
         self.dimension = dimension
+        # The scope's number in ``scope_changes`` when the data was read (set by FaqService; None:
+        # unknown): after a reconnect, a scope whose number has not moved need not be rebuilt.
+        self.change_seq: int | None = None
         self._buffer = np.zeros((0, dimension), dtype=np.float32)
         self._answer_blocks: dict[int, _AnswerBlock] = {}
         self.snapshot = self._publish(0, np.zeros(0, np.int64), (), (), {})

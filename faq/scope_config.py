@@ -14,7 +14,7 @@ import asyncio
 import re
 from dataclasses import dataclass, replace
 
-from faq.errors import InvalidInput
+from faq.errors import InvalidInput, StorageError
 from faq.store import FaqStore
 
 MAX_FAQ_CHANNELS = 50
@@ -49,6 +49,7 @@ class ScopeConfigs:
     def __init__(self, store: FaqStore) -> None:
         self.store = store
         self._cache: dict[str, ScopeConfig] = {}
+        self._last: dict[str, ScopeConfig] = {}  # kept when forgotten: used while the database is away
         self._generation = 0  # bumped by forget: a read that raced it is not cached
         self._lock = asyncio.Lock()
 
@@ -57,9 +58,16 @@ class ScopeConfigs:
         if found is not None:
             return found
         generation = self._generation
-        channels = await self.store.get_setting(scope, _CHANNELS)
-        role = await self.store.get_setting(scope, _ADMIN_ROLE)
-        cooldown = await self.store.get_setting(scope, _COOLDOWN)
+        try:
+            channels = await self.store.get_setting(scope, _CHANNELS)
+            role = await self.store.get_setting(scope, _ADMIN_ROLE)
+            cooldown = await self.store.get_setting(scope, _COOLDOWN)
+        except StorageError:
+            # Forgotten after a change elsewhere, then the database went away: members are still
+            # answered with the settings read last (never read: the error stands).
+            if scope in self._last:
+                return self._last[scope]
+            raise
         config = ScopeConfig(
             faq_channels=_ids(channels),
             admin_role=platform_id(role),
@@ -67,6 +75,7 @@ class ScopeConfigs:
         )
         if generation == self._generation:
             self._cache[scope] = config
+        self._last[scope] = config
         return config
 
     def forget(self, scope: str | None) -> None:
@@ -79,7 +88,7 @@ class ScopeConfigs:
 
     async def _save(self, scope: str, key: str, value: object, config: ScopeConfig) -> ScopeConfig:
         await self.store.set_setting(scope, key, value)
-        self._cache[scope] = config
+        self._cache[scope] = self._last[scope] = config
         return config
 
     async def add_channel(self, scope: str, channel_id: str) -> ScopeConfig:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from faq.embedder import Embedder
-from faq.errors import DuplicateQuestion, InvalidInput, NotFound
+from faq.errors import DuplicateQuestion, InvalidInput, NotFound, StorageError
 from faq.import_plan import ImportPlan, ImportResult, ImportRow, plan_import
 from faq.index import ScopeIndex, Snapshot, index_texts
 from faq.lexical import tokenize_all
@@ -88,6 +88,7 @@ class FaqService:
         self._locks: dict[str, asyncio.Lock] = {}
         # Read on every question; changed through set_thresholds or elsewhere (then reload()), so cache per scope.
         self._thresholds: dict[str, Thresholds] = {}
+        self._last_thresholds: dict[str, Thresholds] = {}  # kept when forgotten: used while the database is away
         self._settings_listeners: list[Callable[[str | None], None]] = []
         self._settings_generation = 0  # bumped by forget_settings: a read that raced it is not cached
 
@@ -109,6 +110,8 @@ class FaqService:
 
     async def _build_index(self, scope: str, embedder: Embedder) -> ScopeIndex:
         fingerprint = embedder.encoder.fingerprint
+        # Before the data: a write landing in between shows as a newer number (one reload too many).
+        seq = (await self.store.scope_seqs(scope)).get(scope)
         faqs = await self.store.list_faqs(scope)
         vectors = await self.store.all_cached_embeddings(scope, fingerprint)
         texts = index_texts(faqs)
@@ -122,7 +125,9 @@ class FaqService:
             await self.store.put_embeddings(fresh, fingerprint)
             vectors.update(fresh)
         tokens = await self.store.question_tokens(scope)
-        return await asyncio.to_thread(ScopeIndex.build, embedder.encoder.dimension, faqs, vectors, tokens)
+        index = await asyncio.to_thread(ScopeIndex.build, embedder.encoder.dimension, faqs, vectors, tokens)
+        index.change_seq = seq
+        return index
 
     async def index(self, scope: str) -> ScopeIndex:
         """The scope's index, loading it from the database on first use."""
@@ -141,6 +146,15 @@ class FaqService:
 
     def loaded_scopes(self) -> list[str]:
         return sorted(self._indexes)
+
+    async def scopes_behind(self) -> list[str]:
+        """Loaded scopes written since their index read the database (by ``scope_changes``).
+
+        Includes scopes this process wrote itself since (their index was updated in place, its
+        number not): reloading one of those costs a rebuild, never a wrong answer.
+        """
+        seqs = await self.store.scope_seqs()
+        return sorted(scope for scope, index in self._indexes.items() if seqs.get(scope) != index.change_seq)
 
     def on_settings_changed(self, listener: Callable[[str | None], None]) -> None:
         """Call ``listener(scope)`` when a scope's stored settings may have changed elsewhere (None: any scope).
@@ -206,7 +220,13 @@ class FaqService:
         if cached is not None:
             return cached
         generation = self._settings_generation
-        stored = await self.store.get_setting(scope, "thresholds")
+        try:
+            stored = await self.store.get_setting(scope, "thresholds")
+        except StorageError:
+            # Forgotten after a change elsewhere, then the database went away: answer from memory
+            # like the index does, with what was read last; read again once it is back.
+            log.debug("scope %s: thresholds not readable; using the last ones read", scope)
+            return self._last_thresholds.get(scope, self.default_thresholds)
         found = self.default_thresholds
         if isinstance(stored, dict):
             values = {k: float(stored[k]) for k in _THRESHOLD_KEYS if k in stored}
@@ -217,6 +237,7 @@ class FaqService:
             )
         if generation == self._settings_generation:  # else a change elsewhere landed meanwhile: re-read next time
             self._thresholds[scope] = found
+        self._last_thresholds[scope] = found
         return found
 
     async def set_thresholds(self, scope: str, thresholds: Thresholds | None) -> None:

@@ -195,6 +195,18 @@ class FaqStore:
             raise StorageError("data_version is SQLite's; PostgreSQL follows changes with LISTEN/NOTIFY")
         return int(await data_version())
 
+    async def scope_seqs(self, scope: str | None = None) -> dict[str, int]:
+        """Each scope's latest number in ``scope_changes`` (only ``scope``'s when given).
+
+        Every write to a scope gives it a number never used before (one sequence, database-wide),
+        so a scope whose number is the one seen earlier has not been written since.
+        """
+        sql, params = "SELECT scope, seq FROM scope_changes", ()
+        if scope is not None:
+            sql, params = sql + " WHERE scope = ?", (scope,)
+        async with self.reading() as conn, conn.execute(sql, params) as cur:
+            return {row[0]: int(row[1]) for row in await cur.fetchall()}
+
     async def change_seq(self) -> int:
         """The latest change number in ``scope_changes`` (0 for none)."""
         async with self.reading() as conn, conn.execute("SELECT COALESCE(MAX(seq), 0) FROM scope_changes") as cur:
@@ -214,6 +226,8 @@ class FaqStore:
     async def cached_embeddings(self, texts: Iterable[str], fingerprint: str) -> dict[str, np.ndarray]:
         wanted = list(dict.fromkeys(texts))
         found: dict[str, np.ndarray] = {}
+        if not wanted:  # every reload asks for the texts the join missed: usually none
+            return found
         async with self.reading() as conn:
             for start in range(0, len(wanted), 500):  # SQLite's host-parameter limit
                 chunk = wanted[start : start + 500]
@@ -245,12 +259,15 @@ class FaqStore:
 
     @staticmethod
     async def _put_embeddings(conn: Connection, vectors: dict[str, np.ndarray], fingerprint: str) -> None:
+        # The cache is shared by every scope, and an upsert locks its row until commit: in sorted
+        # order, two PostgreSQL transactions writing common texts ("회비는 얼마인가요?" in two
+        # clubs' imports) queue behind each other instead of deadlocking (one would be aborted).
         await conn.executemany(
             "INSERT INTO embeddings (text, fingerprint, dim, vector) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (text, fingerprint) DO UPDATE SET dim = excluded.dim, vector = excluded.vector",
             [
                 (text, fingerprint, int(vec.shape[0]), np.asarray(vec, dtype=np.float32).tobytes())
-                for text, vec in vectors.items()
+                for text, vec in sorted(vectors.items(), key=lambda item: item[0])
             ],
         )
 

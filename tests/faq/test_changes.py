@@ -16,6 +16,7 @@ import pytest
 
 from faq.changes import Change, KnowledgeFollower, SqliteChangeFeed
 from faq.embedder import ThreadedEmbedder
+from faq.errors import StorageError
 from faq.index import index_texts
 from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
@@ -145,6 +146,76 @@ async def test_reload_refreshes_thresholds_and_settings_listeners(service: FaqSe
     assert (await configs.get("g1")).cooldown_s == 5
 
 
+async def test_settings_dropped_for_a_change_then_unreadable_are_the_last_ones_read(
+    service: FaqService, other: FaqService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change elsewhere drops a scope's cached settings; if the database then goes away, members
+    are still answered from memory (with the settings read last) instead of getting an error."""
+    configs = ScopeConfigs(service.store)
+    service.on_settings_changed(configs.forget)
+    await other.set_thresholds("g1", Thresholds(0.55, 0.3, 0.04))
+    await ScopeConfigs(other.store).set_cooldown("g1", 7)
+    await service.reload("g1")
+    assert (await service.thresholds("g1")).answer == 0.55 and (await configs.get("g1")).cooldown_s == 7
+    await service.reload("g1")  # another change elsewhere: both caches dropped again
+
+    async def unreachable(*_: object) -> None:
+        raise StorageError("데이터베이스에 연결할 수 없습니다: test")
+
+    monkeypatch.setattr(service.store, "get_setting", unreachable)
+    assert (await service.ask("g1", SAMPLE_FAQS[0].question)).status is Status.ANSWER
+    assert (await service.thresholds("g1")).answer == 0.55
+    assert (await configs.get("g1")).cooldown_s == 7
+    with pytest.raises(StorageError):  # never read: nothing to fall back on
+        await configs.get("g9")
+    monkeypatch.undo()
+    await other.set_thresholds("g1", Thresholds(0.7, 0.3, 0.04))
+    assert (await service.thresholds("g1")).answer == 0.7  # read again once it is back
+
+
+class RecordingService:
+    """What the follower calls on a service, recording the order scopes are reloaded in."""
+
+    def __init__(self, loaded: list[str]) -> None:
+        self.loaded = loaded
+        self.reloaded: list[str] = []
+
+    def forget_settings(self, scope: str | None) -> None:
+        pass
+
+    def loaded_scopes(self) -> list[str]:
+        return list(self.loaded)
+
+    async def scopes_behind(self) -> list[str]:
+        return [scope for scope in self.loaded if scope != "g2"]  # g2 unchanged since it was read
+
+    async def reload(self, scope: str) -> bool:
+        self.reloaded.append(scope)
+        return scope in self.loaded
+
+
+class HeardFeed:
+    """A feed that hears of ``scope`` after ``after`` reloads of a full reload."""
+
+    def __init__(self, scope: str, after: int, service: RecordingService) -> None:
+        self.scope, self.after, self.service = scope, after, service
+
+    def take_pending(self) -> frozenset[str]:
+        if len(self.service.reloaded) == self.after:
+            return frozenset({self.scope})
+        return frozenset()
+
+
+async def test_a_full_reload_goes_first_to_scopes_written_meanwhile_and_to_changes_heard_during_it() -> None:
+    service = RecordingService(["g1", "g2", "g3", "g4", "g5"])
+    feed = HeardFeed("g5", after=1, service=service)
+    follower = KnowledgeFollower(service, feed)  # type: ignore[arg-type]
+    await follower.apply(Change(frozenset({"g4"}), everything=True))
+    # g4 was written while disconnected: first; g5 committed during the sweep: at once, once;
+    # g2 has not changed since its index was read: left alone.
+    assert service.reloaded == ["g4", "g5", "g1", "g3"]
+
+
 async def test_a_scope_not_loaded_is_left_to_load_on_first_use(service: FaqService, other: FaqService) -> None:
     await other.import_drafts("g2", SAMPLE_FAQS[:1], "cli")
     assert not await service.reload("g2")
@@ -182,13 +253,23 @@ async def test_a_failed_reload_keeps_the_old_index_and_is_retried(tmp_path: Path
         await store.close()
 
 
-async def test_everything_reloads_every_loaded_scope_and_all_settings(service: FaqService) -> None:
+async def test_everything_reloads_the_scopes_written_since_loaded_and_all_settings(
+    service: FaqService, other: FaqService
+) -> None:
     seen: list[str | None] = []
     service.on_settings_changed(seen.append)
-    before = (await service.index("g1")).snapshot
-    await KnowledgeFollower(service, SqliteChangeFeed(service.store)).apply(Change(everything=True))
+    follower = KnowledgeFollower(service, SqliteChangeFeed(service.store))
+    before = (await service.index("g1")).snapshot  # written by this service since its index was built
+    await follower.apply(Change(everything=True))
     assert (await service.index("g1")).snapshot is not before
     assert seen[0] is None
+    await other.import_drafts("g2", SAMPLE_FAQS[:1], "cli")
+    g1, g2 = (await service.index("g1")).snapshot, (await service.index("g2")).snapshot
+    await other.edit("g2", (await other.list("g2"))[0].id, "cli", answer="바뀐 답")  # missed while "away"
+    await follower.apply(Change(everything=True))
+    assert (await service.index("g1")).snapshot is g1  # not written since it was read: not rebuilt
+    assert (await service.index("g2")).snapshot is not g2
+    assert (await service.ask("g2", SAMPLE_FAQS[0].question)).answer == "바뀐 답"
 
 
 async def test_upgrade_adds_the_change_log_to_an_existing_database(tmp_path: Path) -> None:

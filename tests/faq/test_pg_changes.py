@@ -108,6 +108,21 @@ async def test_after_a_lost_connection_every_loaded_scope_reloads(
     await eventually(lambda: answered(service, MASCOT.question), timeout_s=1.0)
 
 
+async def test_a_reconnect_names_the_scopes_written_while_away(service: FaqService, other: FaqService) -> None:
+    """Notifications sent while the feed was away are lost; the change log says which scopes to reload first."""
+    feed = PostgresChangeFeed(service.store.db)  # type: ignore[arg-type]
+    await feed.prime()
+    try:
+        await feed._drop()  # as a restarted server or a network cut leaves it
+        await other.add("g7", MASCOT, "cli")
+        change = await asyncio.wait_for(feed.next_change(), 5)
+        assert change == Change(frozenset({"g7"}), everything=True)  # g1, written before, is not named
+        await other.add("g8", MASCOT, "cli")
+        assert await asyncio.wait_for(feed.next_change(), 5) == Change(frozenset({"g8"}))
+    finally:
+        await feed.aclose()
+
+
 async def _true(value: bool) -> bool:
     return value
 

@@ -135,3 +135,29 @@ def test_a_bad_database_url_is_one_line_without_its_password() -> None:
     assert len(info.value.lines) == 1 and "s3cret" not in info.value.lines[0] and "FAQBOT_DB" in info.value.lines[0]
     url = "postgresql://bot:s3cret@host:5432/faq?sslmode=require"
     assert build(CoreSettings, {"db": (url, "명령줄 --db")}).db == url  # kept as text, '//' intact
+
+
+async def test_concurrent_imports_sharing_texts_do_not_deadlock(db_target: str) -> None:
+    """Two processes importing into two scopes that share texts (questions common across clubs) upsert
+    the same embedding-cache rows; in opposite orders that was a deadlock, and one import failed."""
+    import numpy as np
+
+    from faq.types import FaqDraft
+
+    shared = [f"공통 질문 {i}번은 무엇인가요?" for i in range(2000)]
+
+    async def load(store: FaqStore, scope: str, texts: list[str], fingerprint: str) -> None:
+        vectors = {q: np.full(4, i, dtype=np.float32) for i, q in enumerate(texts)}
+        await store.add(scope, [FaqDraft(texts[0], f"{scope} 답")], "admin", vectors=vectors, fingerprint=fingerprint)
+
+    stores = [await FaqStore.open(db_target) for _ in range(2)]
+    try:
+        for attempt in range(5):
+            await asyncio.gather(
+                load(stores[0], f"club{attempt}-a", shared, f"fp{attempt}"),
+                load(stores[1], f"club{attempt}-b", shared[::-1], f"fp{attempt}"),
+            )
+            assert await stores[0].count(f"club{attempt}-a") == await stores[1].count(f"club{attempt}-b") == 1
+    finally:
+        for s in stores:
+            await s.close()

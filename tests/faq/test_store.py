@@ -96,3 +96,20 @@ async def test_settings_round_trip_and_delete(store: FaqStore) -> None:
     assert await store.get_setting("g2", "thresholds") is None
     await store.set_setting("g1", "thresholds", None)
     assert await store.get_setting("g1", "thresholds") is None
+
+
+async def test_every_write_gives_its_scope_a_new_change_number(store: FaqStore) -> None:
+    assert await store.scope_seqs() == {}
+    (faq,), _ = await store.add("g1", SAMPLE_FAQS[:1], "t")
+    await store.add("g2", SAMPLE_FAQS[1:2], "t")
+    first = await store.scope_seqs()
+    assert set(first) == {"g1", "g2"} and await store.scope_seqs("g1") == {"g1": first["g1"]}
+    seen = {first["g1"]}
+    for answer in ("둘째", "셋째"):
+        await store.update("g1", faq.id, FaqDraft(faq.question, answer), "t")
+        now = (await store.scope_seqs())["g1"]
+        assert now not in seen  # never a number seen before: "unchanged" means equal
+        seen.add(now)
+    await store.set_setting("g1", "k", 1)
+    assert (await store.scope_seqs())["g1"] not in seen
+    assert (await store.scope_seqs())["g2"] == first["g2"]

@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -36,7 +37,8 @@ class Worker:
         return reply
 
 
-async def start_worker(db: str) -> Worker:
+async def start_worker(db: str, *, stderr: int | IO[bytes] | None = None) -> Worker:
+    """Start tests/hardening/pg_worker.py on ``db`` and wait until it is ready (its logs go to ``stderr``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_")}
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONPATH=str(ROOT))
     proc = await asyncio.create_subprocess_exec(
@@ -48,6 +50,7 @@ async def start_worker(db: str) -> Worker:
         env=env,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
+        stderr=stderr,
     )
     assert proc.stdout is not None
     ready = json.loads(await asyncio.wait_for(proc.stdout.readline(), 120))
