@@ -8,6 +8,7 @@ this small protocol; ``model/`` implements it, so imports only point down.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -36,6 +37,29 @@ class Encoder(Protocol):
         ...
 
     def count_tokens(self, text: str) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class VectorPart:
+    """Columns ``start:stop`` of an encoder's vectors come from one sub-model.
+
+    ``share`` is that part's share of the cosine: the dot product over these columns is
+    ``share · cosine`` of the part's own unit vectors (an ensemble scales each part by
+    ``sqrt(share)``; model/ensemble.py). The decision (faq/decision.py) reads per-part
+    cosines this way, so an ensemble's parts can be asked whether they agree.
+    """
+
+    start: int
+    stop: int
+    share: float
+
+
+def vector_parts(encoder: Encoder) -> tuple[VectorPart, ...]:
+    """The encoder's parts (an optional ``vector_parts`` attribute); one part for a plain encoder."""
+    parts = getattr(encoder, "vector_parts", None)
+    if parts:
+        return tuple(parts)
+    return (VectorPart(0, encoder.dimension, 1.0),)
 
 
 def normalize_rows(vectors: npt.ArrayLike) -> Vectors:

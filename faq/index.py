@@ -19,6 +19,8 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 
+from faq.decision import Calibrator, candidate_features
+from faq.encoding import VectorPart
 from faq.lexical import LexicalIndex, tokenize
 from faq.matcher import best_per_faq, best_rows, clip_confidence, fuse
 from faq.text import answer_passages
@@ -115,31 +117,38 @@ class Snapshot:
         lexical_weight: float,
         answer_weight: float = 0.0,
         document_weight: float = 0.0,
+        calibrator: Calibrator | None = None,
     ) -> list[Candidate]:
         """Top ``k`` FAQs for a query (docs/matching.md).
 
         An FAQ scores its best row: question rows count fully, answer passages
         ``answer_weight`` times (0 leaves answers out). With ``document_weight`` the
         FAQ's BM25 as one document ``d`` lifts that score ``s`` to ``s + w·d·(1 − s)``.
+        With a ``calibrator`` (faq/decision.py) the top ``k`` by that score are reordered by,
+        and carry as confidence, the calibrated chance of being right.
         """
+        if calibrator is not None:
+            found = self.evidence(
+                query_vec,
+                query_text,
+                k=k,
+                lexical_weight=lexical_weight,
+                answer_weight=answer_weight,
+                document_weight=document_weight,
+                parts=calibrator.parts,
+                off_topic_similarity=calibrator.off_topic_similarity(query_vec),
+            )
+            if not found.candidates:
+                return []
+            order, shown = calibrator.confidences(found.features)
+            out = []
+            for p, at in zip(shown, order, strict=True):
+                c = found.candidates[at]  # its confidence there is the fused score
+                out.append(Candidate(c.faq_id, c.question, clip_confidence(float(p)), c.matched_text, c.confidence))
+            return out
         if len(self.row_texts) == 0:
             return []
-        query_vec = query_vec.astype(np.float32, copy=False)
-        dense = self.matrix @ query_vec
-        lexical = None
-        if lexical_weight > 0:
-            lexical = np.zeros_like(dense)
-            lexical[self.live] = self.lexical.scores(query_text)
-        scores = fuse(dense, lexical, lexical_weight)
-        scores[self.row_faq_ids == TOMBSTONE] = -np.inf
-        row_faq_ids, row_texts = self.row_faq_ids, self.row_texts
-        answers = self.answers
-        if answer_weight > 0 and len(answers.row_texts):
-            a_lexical = answers.lexical.scores(query_text) if lexical_weight > 0 else None
-            a_scores = answer_weight * fuse(answers.matrix @ query_vec, a_lexical, lexical_weight)
-            scores = np.concatenate([scores, a_scores.astype(np.float32)])
-            row_faq_ids = np.concatenate([row_faq_ids, answers.row_faq_ids])
-            row_texts = row_texts + answers.row_texts
+        scores, row_faq_ids, row_texts, _ = self._row_scores(query_vec, query_text, lexical_weight, answer_weight)
         if document_weight <= 0:
             ranked = best_per_faq(scores, row_faq_ids, k)
         else:
@@ -156,6 +165,111 @@ class Snapshot:
             for faq_id, row, score in ranked
             if np.isfinite(score)
         ]
+
+    def _row_scores(
+        self, query_vec: npt.NDArray[np.float32], query_text: str, lexical_weight: float, answer_weight: float
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64], tuple[str, ...], npt.NDArray[np.float32]]:
+        """Fused score of every row (question rows, then answer passages when weighted; tombstones ``-inf``),
+        with each row's faq id and text, and its plain cosine (for :meth:`_part_rows`)."""
+        query_vec = query_vec.astype(np.float32, copy=False)
+        dense = self.matrix @ query_vec
+        lexical = None
+        if lexical_weight > 0:
+            lexical = np.zeros_like(dense)
+            lexical[self.live] = self.lexical.scores(query_text)
+        scores = fuse(dense, lexical, lexical_weight)
+        scores[self.row_faq_ids == TOMBSTONE] = -np.inf
+        row_faq_ids, row_texts = self.row_faq_ids, self.row_texts
+        answers = self.answers
+        if answer_weight > 0 and len(answers.row_texts):
+            a_dense = answers.matrix @ query_vec
+            a_lexical = answers.lexical.scores(query_text) if lexical_weight > 0 else None
+            a_scores = answer_weight * fuse(a_dense, a_lexical, lexical_weight)
+            scores = np.concatenate([scores, a_scores.astype(np.float32)])
+            row_faq_ids = np.concatenate([row_faq_ids, answers.row_faq_ids])
+            row_texts = row_texts + answers.row_texts
+            dense = np.concatenate([dense, a_dense])
+        return scores, row_faq_ids, row_texts, dense
+
+    def evidence(
+        self,
+        query_vec: npt.NDArray[np.float32],
+        query_text: str,
+        *,
+        k: int,
+        lexical_weight: float,
+        answer_weight: float,
+        document_weight: float,
+        parts: tuple[VectorPart, ...],
+        off_topic_similarity: float,
+    ) -> Evidence:
+        """The top ``k`` FAQs by fused score (the confidence of :meth:`search` without a calibrator) and
+        what a decision model reads about each (faq.decision.candidate_features)."""
+        if len(self.row_texts) == 0 or k <= 0:
+            return Evidence((), {})
+        query_vec = query_vec.astype(np.float32, copy=False)
+        scores, row_faq_ids, row_texts, dense = self._row_scores(query_vec, query_text, lexical_weight, answer_weight)
+        faq_ids, rows = best_rows(scores, row_faq_ids)
+        if len(faq_ids) == 0:
+            return Evidence((), {})
+        doc = self.documents.scores(query_text)[np.searchsorted(self.document_ids, faq_ids)]
+        best = np.clip(scores[rows], 0.0, 1.0)
+        totals = best + document_weight * doc * (1.0 - best)
+        picks = np.argsort(-totals, kind="stable")[:k]
+        features = candidate_features(
+            totals=totals,
+            picks=picks,
+            documents=doc,
+            part_rows=self._part_rows(query_vec, parts, dense, answer_weight),
+            row_faq=row_faq_ids,
+            faq_ids=faq_ids,
+            off_topic_similarity=off_topic_similarity,
+        )
+        candidates = tuple(
+            Candidate(
+                int(faq_ids[i]),
+                self.faqs[int(faq_ids[i])].question,
+                clip_confidence(float(totals[i])),
+                row_texts[rows[i]],
+            )
+            for i in picks
+        )
+        return Evidence(candidates, features)
+
+    def _part_rows(
+        self,
+        query_vec: npt.NDArray[np.float32],
+        parts: tuple[VectorPart, ...],
+        dense: npt.NDArray[np.float32],
+        answer_weight: float,
+    ) -> npt.NDArray[np.float32]:
+        """Each row's cosine per encoder part (answer passages times ``answer_weight``), rows as in ``dense``
+        (:meth:`_row_scores`); tombstones at ``-inf``. ``dense`` is the parts' weighted sum, so the last part
+        costs no product of its own."""
+        n = len(self.row_texts)
+        matrices = [self.matrix]
+        if len(dense) > n:
+            matrices.append(self.answers.matrix)
+        out = np.empty((len(dense), len(parts)), np.float32)
+        rest = dense.astype(np.float32, copy=True)
+        for i, part in enumerate(parts[:-1]):
+            q = query_vec[part.start : part.stop]
+            shared = np.concatenate([m[:, part.start : part.stop] @ q for m in matrices])
+            rest -= shared
+            out[:, i] = shared / part.share
+        out[:, -1] = rest / parts[-1].share
+        out[:n][self.row_faq_ids == TOMBSTONE] = -np.inf
+        if len(dense) > n:
+            out[n:] *= answer_weight
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Top FAQs by fused score and their decision features (faq/decision.py), aligned."""
+
+    candidates: tuple[Candidate, ...]
+    features: Mapping[str, npt.NDArray[np.float32]]
 
 
 class ScopeIndex:

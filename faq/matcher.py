@@ -6,8 +6,10 @@ Confidence of an FAQ for a query (docs/matching.md):
     FAQ score  = max over the FAQ's question rows (canonical + alternates)
     confidence = clip(FAQ score, 0, 1)
 
-It is a similarity, not a probability; the thresholds that turn it into a
-decision were measured on held-out club queries (`faqbot eval`).
+Without a decision model that is a similarity, not a probability. When the model's
+profile carries one (faq/decision.py) the index reorders the top candidates by, and
+shows as confidence, the calibrated chance of being right; :func:`decide` and
+:func:`suggestions` then work on that scale with the thresholds chosen for it.
 """
 
 from __future__ import annotations
@@ -81,10 +83,18 @@ def decide(ranked: Sequence[Candidate], thresholds: Thresholds) -> Status:
     return Status.SUGGEST
 
 
-def suggestions(ranked: Sequence[Candidate], thresholds: Thresholds) -> tuple[Candidate, ...]:
+def suggestions(
+    ranked: Sequence[Candidate], thresholds: Thresholds, runner_up_floor: float | None = None
+) -> tuple[Candidate, ...]:
     """The candidates worth offering for a ``suggest``: those at or above the suggest threshold
-    (the best always is), so a member is never shown a 0 % guess."""
-    return tuple(c for c in ranked if c.confidence >= thresholds.suggest)
+    (the best always is), so a member is never shown a 0 % guess.
+
+    With calibrated confidences (faq/decision.py) the suggest threshold says whether the best is
+    worth offering at all; once it is, a runner-up is offered from ``runner_up_floor`` (its chance
+    of being the right one), never from above the suggest threshold.
+    """
+    floor = thresholds.suggest if runner_up_floor is None else min(runner_up_floor, thresholds.suggest)
+    return tuple(c for i, c in enumerate(ranked) if c.confidence >= (thresholds.suggest if i == 0 else floor))
 
 
 def clip_confidence(score: float) -> float:

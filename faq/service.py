@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from faq.decision import Calibrator, DecisionModel
 from faq.embedder import Embedder
 from faq.errors import DuplicateQuestion, InvalidInput, NotFound, StorageError
 from faq.import_plan import ImportPlan, ImportResult, ImportRow, plan_import
@@ -75,10 +76,15 @@ class FaqService:
         lexical_weight: float = DEFAULT_LEXICAL_WEIGHT,
         answer_weight: float = DEFAULT_ANSWER_WEIGHT,
         document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
+        decision: DecisionModel | None = None,
         top_k: int = 3,
     ) -> None:
         self.store = store
         self._embedder = embedder
+        # With a decision model (the model's profile) confidences are calibrated probabilities and
+        # the thresholds are on that scale (faq/decision.py, docs/matching.md).
+        self.decision = decision
+        self._calibrators: dict[str, Calibrator | None] = {}  # by encoder fingerprint
         self.default_thresholds = thresholds or Thresholds()
         self.lexical_weight = lexical_weight
         self.answer_weight = answer_weight
@@ -129,6 +135,26 @@ class FaqService:
         index.change_seq = seq
         return index
 
+    async def calibrator(self, embedder: Embedder | None = None) -> Calibrator | None:
+        """The decision model bound to ``embedder``'s encoder (its off-topic lines embedded once, cached
+        in the database like FAQ texts), or None without one."""
+        if self.decision is None:
+            return None
+        embedder = embedder or self._embedder
+        fingerprint = embedder.encoder.fingerprint
+        if fingerprint in self._calibrators:
+            return self._calibrators[fingerprint]
+        lines = list(dict.fromkeys(self.decision.off_topic))
+        vectors = await self.store.cached_embeddings(lines, fingerprint)
+        missing = [t for t in lines if t not in vectors]
+        if missing:
+            fresh = await self._vectors_for(embedder, missing)
+            await self.store.put_embeddings(fresh, fingerprint)
+            vectors.update(fresh)
+        found = Calibrator.build(self.decision, embedder.encoder, vectors)
+        self._calibrators[fingerprint] = found
+        return found
+
     async def index(self, scope: str) -> ScopeIndex:
         """The scope's index, loading it from the database on first use."""
         found = self._indexes.get(scope)
@@ -139,6 +165,7 @@ class FaqService:
 
     async def load_all(self) -> int:
         """Load every scope in the database (bot start-up). Returns the number of rows."""
+        await self.calibrator()
         rows = 0
         for scope in await self.store.scopes():
             rows += len((await self.index(scope)).snapshot.row_texts)
@@ -196,6 +223,7 @@ class FaqService:
         """
         scopes = sorted(set(self._indexes) | set(await self.store.scopes()))
         fresh = {scope: await self._build_index(scope, embedder) for scope in scopes}
+        await self.calibrator(embedder)  # ready before the switch: no question waits for it
         for scope in scopes:
             await self._lock(scope).acquire()
         try:
@@ -267,7 +295,9 @@ class FaqService:
     async def _rank(self, scope: str, text: str, k: int | None) -> tuple[str, bool, Snapshot, list[Candidate]]:
         query, cut = validate_query(text)
         query, model_cut = self._fit_to_model(query)
-        embedding = self._embedder.embed([query])
+        embedder = self._embedder
+        calibrator = await self.calibrator(embedder)
+        embedding = embedder.embed([query])
         if self.lexical_weight > 0 or self.document_weight > 0:
             # Kiwi runs in a worker thread while the model encodes, so a lone question pays
             # one thread hop, not two; the search below then hits the morpheme cache.
@@ -287,6 +317,7 @@ class FaqService:
                 lexical_weight=self.lexical_weight,
                 answer_weight=self.answer_weight,
                 document_weight=self.document_weight,
+                calibrator=calibrator,
             ),
         )
 
@@ -299,7 +330,8 @@ class FaqService:
             return Answer(Status.NONE, query, truncated=truncated)
         best = ranked[0]
         faq = snapshot.faqs.get(best.faq_id)
-        offered = suggestions(ranked, thresholds) if status is Status.SUGGEST else ()
+        floor = self.decision.runner_up_floor if self.decision is not None else None
+        offered = suggestions(ranked, thresholds, floor) if status is Status.SUGGEST else ()
         return Answer(
             status,
             query,

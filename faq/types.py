@@ -50,8 +50,9 @@ class Candidate:
 
     faq_id: int
     question: str  # the FAQ's canonical question
-    confidence: float  # in [0, 1]; see docs/matching.md
+    confidence: float  # in [0, 1]; see docs/matching.md ("What the confidence means")
     matched_text: str = ""  # which of its questions scored best
+    score: float | None = None  # the fused score, when the confidence is a calibrated probability (faq/decision.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,7 @@ async def open_service(
             lexical_weight=matching.lexical_weight,
             answer_weight=matching.answer_weight,
             document_weight=matching.document_weight,
+            decision=matching.decision,
         )
         follower = None
         try:

@@ -224,6 +224,7 @@ class CoreSettings(BaseSettings):
                 pick("answer_threshold", t.answer), pick("suggest_threshold", t.suggest), pick("margin", t.margin)
             ),
             chosen_on=profile.chosen_on,
+            decision=profile.decision,
         )
 
 

@@ -39,11 +39,17 @@ class Choice:
     rates: UnseenRates
 
 
-def choose_thresholds(runs: Sequence[Ranked]) -> Choice | None:
+#: Answer thresholds tried: on the score scale, and (finer, where calibrated probabilities crowd) on the
+#: probability scale of a decision model (faq/decision.py).
+SCORE_GRID = tuple(np.arange(0.40, 0.96, 0.025))
+PROBABILITY_GRID = tuple(np.arange(0.50, 0.996, 0.005))
+
+
+def choose_thresholds(runs: Sequence[Ranked], answers: Sequence[float] = SCORE_GRID) -> Choice | None:
     """Most in-scope questions answered right, within MAX_WRONG and MAX_OOS_ANSWERED;
     then the highest suggest threshold that leaves at most MAX_NONE with nothing."""
     best: Choice | None = None
-    for answer, margin in itertools.product(np.arange(0.40, 0.96, 0.025), (0.0, 0.02, 0.04, 0.06, 0.08, 0.1)):
+    for answer, margin in itertools.product(answers, (0.0, 0.02, 0.04, 0.06, 0.08, 0.1)):
         answer = round(float(answer), 3)
         r = rates(runs, Thresholds(answer, 0.0, margin))
         if r.answered_wrong > MAX_WRONG or r.oos_answered > MAX_OOS_ANSWERED:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from faq.encoding import Encoder, Vectors
+from faq.encoding import Encoder, VectorPart, Vectors
 from model.encoder_base import EncoderBase, EncoderLoadError
 
 MANIFEST = "faqbot_ensemble.json"
@@ -44,6 +44,16 @@ class EnsembleEncoder(EncoderBase):
             max_seq_length=min(limits) if limits else None,
             name=name,
         )
+
+    @property
+    def vector_parts(self) -> tuple[VectorPart, ...]:
+        """Each part's columns and cosine share (faq.encoding.VectorPart), in manifest order."""
+        out, start = [], 0
+        total = sum(w for _, w in self.parts)
+        for encoder, weight in self.parts:
+            out.append(VectorPart(start, start + encoder.dimension, weight / total))
+            start += encoder.dimension
+        return tuple(out)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:

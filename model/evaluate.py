@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from faq.decision import DecisionModel
 from faq.lexical import LexicalIndex
 from faq.matcher import (
     DEFAULT_ANSWER_WEIGHT,
@@ -111,13 +112,14 @@ def evaluate_bank(
     latency: bool = True,
     answer_weight: float = DEFAULT_ANSWER_WEIGHT,
     document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
+    decision: DecisionModel | None = None,
 ) -> list[MethodResult]:
     results = []
     texts = [q for q, _ in queries]
     gold = [g for _, g in queries]
     weights = {"answer_weight": answer_weight, "document_weight": document_weight}
     lexical_scorer = Scorer(bank, None, **weights)
-    dense_scorer = Scorer(bank, encoder, **weights) if encoder is not None else None
+    dense_scorer = Scorer(bank, encoder, **weights, decision=decision) if encoder is not None else None
     for label, use_enc, w in _methods(encoder, weight):
         scorer = dense_scorer if use_enc else lexical_scorer
         assert scorer is not None
@@ -182,6 +184,7 @@ def parakqc_faq(
     full: bool = False,
     latency: bool = True,
     document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
+    decision: DecisionModel | None = None,
 ) -> list[MethodResult]:
     blocks = parakqc_blocks(benchmarks)
     test, _ = parakqc_split()
@@ -189,7 +192,9 @@ def parakqc_faq(
     bank = FaqBank.from_groups([[blocks[b][0]] for b in ids])
     queries = [(s, fid) for fid, b in enumerate(ids) for s in blocks[b][1:]]
     name = "paraKQC-faq-full" if full else "paraKQC-faq"
-    return evaluate_bank(name, encoder, bank, queries, weight, latency=latency, document_weight=document_weight)
+    return evaluate_bank(
+        name, encoder, bank, queries, weight, latency=latency, document_weight=document_weight, decision=decision
+    )
 
 
 def evaluate(
@@ -208,8 +213,13 @@ def evaluate(
     answer_weight: float = DEFAULT_ANSWER_WEIGHT,
     document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
     clubs_dir: Path | None = CLUBS_DIR,
+    decision: DecisionModel | None = None,
 ) -> EvalReport:
-    """Evaluate ``encoder`` (``None`` = BM25 only) on every data set that is present."""
+    """Evaluate ``encoder`` (``None`` = BM25 only) on every data set that is present.
+
+    With a ``decision`` (the model's profile, faq/decision.py) the hybrid ranking and every
+    decision use calibrated confidences, and ``thresholds`` are on that scale, as in the bot.
+    """
     thresholds = thresholds or Thresholds()
     results: list[MethodResult] = []
     notes: list[str] = []
@@ -229,8 +239,9 @@ def evaluate(
             lexical_weight,
             answer_weight=answer_weight,
             document_weight=document_weight,
+            decision=decision,
         )
-        scorer = Scorer(bank, encoder, answer_weight=answer_weight, document_weight=document_weight)
+        scorer = Scorer(bank, encoder, answer_weight=answer_weight, document_weight=document_weight, decision=decision)
         texts = [q for q, _ in held.queries]
         gold = [g for _, g in held.queries]
         if encoder is not None:
@@ -250,10 +261,18 @@ def evaluate(
         results += leave_one_out(encoder, faq_groups, lexical_weight)
 
     if benchmarks is not None and (Path(benchmarks) / "paraKQC" / "paraKQC_v1.txt").exists():
-        results += parakqc_faq(encoder, Path(benchmarks), lexical_weight, document_weight=document_weight)
+        results += parakqc_faq(
+            encoder, Path(benchmarks), lexical_weight, document_weight=document_weight, decision=decision
+        )
         if parakqc_full:
             results += parakqc_faq(
-                encoder, Path(benchmarks), lexical_weight, full=True, latency=False, document_weight=document_weight
+                encoder,
+                Path(benchmarks),
+                lexical_weight,
+                full=True,
+                latency=False,
+                document_weight=document_weight,
+                decision=decision,
             )
     else:
         notes.append(f"paraKQC-faq skipped: {benchmarks}/paraKQC not found")
@@ -275,7 +294,7 @@ def evaluate(
 
     unseen: list[UnseenResult] = []
     if encoder is not None and clubs_dir is not None and Path(clubs_dir).is_dir():
-        config = MatchConfig(lexical_weight, answer_weight, document_weight)
+        config = MatchConfig(lexical_weight, answer_weight, document_weight, decision)
         for split in (Split.DEV, Split.EVAL):
             clubs = load_clubs(split, Path(clubs_dir))
             if clubs:
@@ -295,6 +314,7 @@ def evaluate(
         unseen=tuple(unseen),
         answer_weight=answer_weight,
         document_weight=document_weight,
+        calibrated=decision is not None and encoder is not None,
         notes=tuple(notes),
     )
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from faq.decision import DecisionModel
 from model.dev import DEV_OOS
 from model.encoder import Encoder
 from model.evaluate import FaqBank, Scorer, SweepRow, threshold_sweep
@@ -89,8 +90,10 @@ def recommend(
     groups: Sequence[Sequence[str]],
     lexical_weight: float,
     out_of_scope: Sequence[str] | None = None,
+    decision: DecisionModel | None = None,
 ) -> OwnThresholds:
-    """Sweep thresholds on ``groups`` (canonical question first, then alternates)."""
+    """Sweep thresholds on ``groups`` (canonical question first, then alternates); with the model's
+    ``decision`` on the calibrated scale the bot then uses."""
     out_of_scope = load_out_of_scope() if out_of_scope is None else tuple(out_of_scope)
     with_alts = sum(len(g) >= 2 for g in groups)
     bank = FaqBank.from_groups(groups)
@@ -105,7 +108,7 @@ def recommend(
     if not rows:
         return OwnThresholds(0, len(groups), with_alts, len(out_of_scope), None, warning)
     weight = lexical_weight if encoder is not None else 1.0
-    scorer = Scorer(bank, encoder)
+    scorer = Scorer(bank, encoder, decision=decision)
     ranked = []
     for i in rows:
         with scorer.without_row(i):  # the alternate may not find itself

@@ -6,7 +6,12 @@ into answers belong to the model they were measured on. A model folder may hold
 
     {"lexical_weight": 0.3, "answer_weight": 1.0, "document_weight": 0.2,
      "thresholds": {"answer": 0.6, "suggest": 0.3, "margin": 0.0},
-     "chosen_on": "DEV clubs dev_cheongun, dev_haeon, dev_seorim"}
+     "chosen_on": "DEV clubs dev_cheongun, dev_haeon, dev_seorim",
+     "decision": {"weights": {"score": 2.1, "margin": 3.0, ...}, "intercept": -1.2, ...}}
+
+``decision`` (optional; faq/decision.py, fitted by ``python -m model.decision_fit``) makes
+the confidence a calibrated probability; the thresholds are then on that scale.
+Without it the confidence is the fused score, as before.
 
 Precedence (faqbot.app): a setting the admin gave (env, ``.env``, flag) > the model's
 profile > the code defaults. Models without a profile keep the code defaults.
@@ -19,6 +24,7 @@ import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from faq.decision import DecisionModel
 from faq.types import Thresholds
 
 log = logging.getLogger(__name__)
@@ -33,9 +39,14 @@ class MatchingProfile:
     document_weight: float
     thresholds: Thresholds
     chosen_on: str = ""
+    decision: DecisionModel | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {**asdict(self), "thresholds": asdict(self.thresholds)}
+        out = {**asdict(self), "thresholds": asdict(self.thresholds)}
+        out.pop("decision")
+        if self.decision is not None:
+            out["decision"] = self.decision.to_json()
+        return out
 
 
 def load_profile(model_dir: str | Path) -> MatchingProfile | None:
@@ -52,6 +63,7 @@ def load_profile(model_dir: str | Path) -> MatchingProfile | None:
             document_weight=float(data["document_weight"]),
             thresholds=Thresholds(float(t["answer"]), float(t["suggest"]), float(t["margin"])),
             chosen_on=str(data.get("chosen_on", "")),
+            decision=DecisionModel.from_json(data["decision"]) if data.get("decision") else None,
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         # A broken profile must not stop the bot: the code defaults still answer.

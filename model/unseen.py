@@ -13,6 +13,7 @@ import collections
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from faq.decision import Calibrator, DecisionModel
 from faq.encoding import Encoder, Vectors
 from faq.index import ScopeIndex, index_texts
 from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT, decide
@@ -27,6 +28,7 @@ class MatchConfig:
     lexical_weight: float = DEFAULT_LEXICAL_WEIGHT
     answer_weight: float = DEFAULT_ANSWER_WEIGHT
     document_weight: float = DEFAULT_DOCUMENT_WEIGHT
+    decision: DecisionModel | None = None  # calibrated confidences (faq/decision.py); thresholds on that scale
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +56,19 @@ class ClubIndex:
         self.index = ScopeIndex.build(encoder.dimension, self.faqs, vectors)
         self.queries = [q.text for q in club.queries]
         self.query_vectors: Vectors = encoder.encode([*self.queries, *club.out_of_scope])
+        self.encoder = encoder
+        self._calibrators: dict[DecisionModel, Calibrator | None] = {}
+
+    def calibrator(self, decision: DecisionModel | None) -> Calibrator | None:
+        if decision is None:
+            return None
+        if decision not in self._calibrators:
+            self._calibrators[decision] = Calibrator.build(decision, self.encoder)
+        return self._calibrators[decision]
 
     def rank(self, config: MatchConfig) -> Ranked:
         snapshot = self.index.snapshot
+        calibrator = self.calibrator(config.decision)
         n = len(self.queries)
         texts = [*self.queries, *self.club.out_of_scope]
         ranked = [
@@ -68,6 +80,7 @@ class ClubIndex:
                     lexical_weight=config.lexical_weight,
                     answer_weight=config.answer_weight,
                     document_weight=config.document_weight,
+                    calibrator=calibrator,
                 )
             )
             for i, text in enumerate(texts)
@@ -159,20 +172,20 @@ def top1_by_kind(runs: Sequence[Ranked]) -> dict[str, float]:
 def reliability(
     runs: Sequence[Ranked], thresholds: Thresholds, edges: Sequence[float]
 ) -> list[tuple[float, int, float]]:
-    """For answers shown outright: ``(lower edge, answers, fraction right)`` per confidence bin.
+    """For answers shown outright: ``(level, answers, fraction right)`` of those shown with confidence ≥ level.
 
-    What "신뢰도 NN%" means to a member: of the answers shown with that confidence on
-    clubs the model never saw, this fraction named the right FAQ (off-topic lines count
-    as wrong when answered).
+    What "신뢰도 NN%" means to a member: of the answers shown with at least that confidence
+    on clubs the model never saw, this fraction named the right FAQ (off-topic lines count
+    as wrong when answered). Level 0 is every answer.
     """
-    bins = [[0, 0] for _ in edges]
+    shown: list[tuple[float, bool]] = []
     for run in runs:
         rows = [*zip(run.in_scope, run.gold, strict=True), *((c, None) for c in run.out_of_scope)]
         for cands, gold in rows:
-            if decide(cands, thresholds) is not Status.ANSWER:
-                continue
-            top = cands[0]
-            slot = max(i for i, edge in enumerate(edges) if top.confidence >= edge or i == 0)
-            bins[slot][0] += 1
-            bins[slot][1] += top.faq_id == gold
-    return [(edge, n, right / n if n else float("nan")) for edge, (n, right) in zip(edges, bins, strict=True)]
+            if decide(cands, thresholds) is Status.ANSWER:
+                shown.append((cands[0].confidence, cands[0].faq_id == gold))
+    out = []
+    for edge in edges:
+        picked = [right for confidence, right in shown if confidence >= edge]
+        out.append((edge, len(picked), sum(picked) / len(picked) if picked else float("nan")))
+    return out

@@ -76,6 +76,7 @@ def _summary(result: dict[str, Any]) -> str:
                 f"  질문 하나 (서비스 + 기록) p50 {lone['question_p50_ms']} ms = 단독 encode의 {lone['ratio']}배; "
                 f"encode {lone['encode_p50_ms']}, Kiwi {lone['tokenize_p50_ms']}, 검색 {lone['search_p50_ms']} "
                 f"({lone['rows']}행), 기록 {lone['log_write_p50_ms']}, 스레드 왕복 {lone['thread_hop_p50_ms']} ms"
+                + (f", 보정된 신뢰도(decision) +{lone['decision_p50_ms']} ms" if "decision_p50_ms" in lone else "")
             )
         if "query_cache" in model:
             qc = model["query_cache"]

@@ -39,6 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--answer", type=unit_float, default=None, help="answer 임계값 (0~1)")
     p.add_argument("--suggest", type=unit_float, default=None, help="suggest 임계값 (0~1)")
     p.add_argument("--margin", type=unit_float, default=None, help="1·2위 차이 임계값 (0~1)")
+    p.add_argument(
+        "--no-decision",
+        action="store_true",
+        help="모델 프로필의 보정된 신뢰도(decision) 없이: 신뢰도 = 융합 점수 (이전 방식, 비교용)",
+    )
     p.add_argument("--json", action="store_true", help="JSON 객체 하나로 출력")
     p.set_defaults(func=run)
 
@@ -65,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     settings = build(CoreSettings, flags)
     # The model's own profile (model/profile.py) under what the admin set, as the bot does.
     matching = settings.matching(model_profile(settings))
+    decision = None if args.no_decision else matching.decision
     try:
         thresholds = Thresholds(
             args.answer if args.answer is not None else matching.thresholds.answer,
@@ -94,8 +100,11 @@ def run(args: argparse.Namespace) -> int:
         parakqc_full=args.full,
         answer_weight=answer_weight,
         document_weight=document_weight,
+        decision=decision,
     )
-    own = recommend(encoder, groups, weight) if groups else None  # this club's figures beside the bundled ones
+    own = (
+        recommend(encoder, groups, weight, decision=decision) if groups else None
+    )  # this club's figures beside the bundled ones
     if args.json:
         data = report.to_json()
         if own is not None:

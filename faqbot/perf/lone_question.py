@@ -6,6 +6,10 @@ beside each part timed alone on this thread: the encoder, Kiwi tokenisation, the
 index search, the log write, and an empty thread hop. The parts do not add up to the
 whole exactly (tokenisation overlaps encoding; the whole pays the hops), which is the
 point: the gap is what the service adds to the model.
+
+With the model's matching profile (weights and, where it has one, its decision model:
+faq/decision.py) the whole runs as the bot does, and the search is timed with and without
+the decision, so ``decision_p50_ms`` is what the calibrated confidence adds to a question.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from faq.lexical import tokenize
 from faq.seed import bundled_faqs
 from faq.service import FaqService
 from faq.store import FaqStore
+from model.profile import MatchingProfile
 
 SCOPE = "bench"
+DECISION_REPEATS = 25  # searches with and without the decision model per question
 
 
 def _p50(values: Sequence[float]) -> float:
@@ -39,14 +45,27 @@ async def _timed(call: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - start
 
 
-async def lone_question_section(encoder: Encoder, questions: Sequence[str], samples: int) -> dict[str, Any]:
+async def lone_question_section(
+    encoder: Encoder, questions: Sequence[str], samples: int, profile: MatchingProfile | None = None
+) -> dict[str, Any]:
     """p50 ms of each part and of the whole; ``ratio`` = whole / lone encode."""
     # Distinct texts per part: every cache (query vectors, morphemes) stays cold, as for a new question.
     texts = [f"{q} ({i})" for i, q in enumerate(list(questions) * (1 + 3 * samples // max(len(questions), 1)))]
     whole_texts, part_texts = texts[:samples], texts[samples : 2 * samples]
     with tempfile.TemporaryDirectory(prefix="faqbot-lone-") as tmp:
         store = await FaqStore.open(Path(tmp) / "lone.db")
-        service = FaqService(store, MicroBatchingEmbedder(encoder))
+        matching = (
+            {}
+            if profile is None
+            else {
+                "thresholds": profile.thresholds,
+                "lexical_weight": profile.lexical_weight,
+                "answer_weight": profile.answer_weight,
+                "document_weight": profile.document_weight,
+                "decision": profile.decision,
+            }
+        )
+        service = FaqService(store, MicroBatchingEmbedder(encoder), **matching)  # type: ignore[arg-type]
         activity = ActivityLog(store)
         try:
             await service.import_drafts(SCOPE, bundled_faqs(), "bench")
@@ -58,8 +77,15 @@ async def lone_question_section(encoder: Encoder, questions: Sequence[str], samp
 
             whole_s = [await _timed(lambda t=t: whole(t)) for t in whole_texts]
 
-            encode_s, tokenize_s, search_s = [], [], []
+            encode_s, tokenize_s, search_s, plain_s, decided_s = [], [], [], [], []
             snapshot = (await service.index(SCOPE)).snapshot
+            calibrator = await service.calibrator()
+            weights = {
+                "k": service.top_k,
+                "lexical_weight": service.lexical_weight,
+                "answer_weight": service.answer_weight,
+                "document_weight": service.document_weight,
+            }
             for text in part_texts:
                 start = time.perf_counter()
                 vector = encoder.encode([text])[0]
@@ -68,15 +94,16 @@ async def lone_question_section(encoder: Encoder, questions: Sequence[str], samp
                 tokenize(text)
                 tokenize_s.append(time.perf_counter() - start)
                 start = time.perf_counter()
-                snapshot.search(
-                    vector,
-                    text,
-                    k=service.top_k,
-                    lexical_weight=service.lexical_weight,
-                    answer_weight=service.answer_weight,
-                    document_weight=service.document_weight,
-                )
+                snapshot.search(vector, text, **weights)
                 search_s.append(time.perf_counter() - start)
+                # Sub-millisecond: timed in interleaved pairs, many times, so load drift cancels out.
+                for _ in range(DECISION_REPEATS if calibrator is not None else 0):
+                    start = time.perf_counter()
+                    snapshot.search(vector, text, **weights)
+                    plain_s.append(time.perf_counter() - start)
+                    start = time.perf_counter()
+                    snapshot.search(vector, text, **weights, calibrator=calibrator)
+                    decided_s.append(time.perf_counter() - start)
             sample_answer = await service.ask(SCOPE, part_texts[0])
             log_s = [
                 await _timed(lambda: activity.record_query(SCOPE, sample_answer, user_id=2, source="bench"))
@@ -95,5 +122,8 @@ async def lone_question_section(encoder: Encoder, questions: Sequence[str], samp
         "thread_hop_p50_ms": _p50(hop_s),
         "rows": snapshot.live_rows + len(snapshot.answers.row_texts),
     }
+    if decided_s:  # the search again with the decision model: the difference is what calibration costs
+        out["search_decision_p50_ms"] = _p50(decided_s)
+        out["decision_p50_ms"] = round(out["search_decision_p50_ms"] - _p50(plain_s), 3)
     out["ratio"] = round(out["question_p50_ms"] / out["encode_p50_ms"], 3) if out["encode_p50_ms"] else None
     return out

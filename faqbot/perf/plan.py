@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from model.encoder import Encoder
+from model.profile import MatchingProfile
 
 log = logging.getLogger(__name__)
 
@@ -86,3 +87,15 @@ def load_model(model: str, backend: str = "torch", cache_dir: Path | None = None
             raise FileNotFoundError(f"default model not built yet: {DEFAULT_MODEL_DIR}")
         return load_encoder(None, backend=backend)
     return load_encoder(model, backend=backend)
+
+
+def model_profile_of(model: str) -> MatchingProfile | None:
+    """The matching profile a bench model runs with in the bot (model/profile.py), if any."""
+    from model.encoder import BUILTIN_MODELS, resolve_model
+    from model.profile import load_profile
+
+    if model in (SHAPED, FAKE) or model in {"e5", "e5-club"}:  # no profile; e5 is not derived just to look
+        return None
+    if model == DEFAULT:
+        return load_profile(resolve_model(None))
+    return load_profile(resolve_model(model) if model in BUILTIN_MODELS else model)

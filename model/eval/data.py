@@ -23,7 +23,7 @@ CLUB_HELDOUT = _ROOT / "model" / "data" / "club_heldout.json"
 DEFAULT_BENCHMARKS = _ROOT.parent / "shared" / "benchmarks"
 
 Scores = npt.NDArray[np.float32]
-RELIABILITY_EDGES = (0.0, 0.6, 0.7, 0.8, 0.9)
+RELIABILITY_EDGES = (0.0, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)  # cumulative: answers shown with ≥ each
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ class UnseenResult:
     ranked_first: float  # right FAQ ranked first, whatever the decision
     rates: UnseenRates
     top1_by_kind: dict[str, float]
-    reliability: tuple[tuple[float, int, float], ...] = ()  # (confidence from, answers, fraction right)
+    reliability: tuple[tuple[float, int, float], ...] = ()  # (confidence ≥ level, answers, fraction right)
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class EvalReport:
     unseen: tuple[UnseenResult, ...] = ()
     answer_weight: float = 0.0
     document_weight: float = 0.0
+    calibrated: bool = False  # confidences are the decision model's probabilities (faq/decision.py)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, Any]:
@@ -86,7 +87,8 @@ class EvalReport:
         lines = [
             f"encoder: {self.encoder}   lexical_weight: {self.lexical_weight:g}   "
             f"thresholds: answer {self.thresholds.answer:g} / suggest "
-            f"{self.thresholds.suggest:g} / margin {self.thresholds.margin:g}",
+            f"{self.thresholds.suggest:g} / margin {self.thresholds.margin:g}"
+            + ("   confidence: calibrated (decision model; thresholds on that scale)" if self.calibrated else ""),
             "",
         ]
         if self.results:
@@ -149,7 +151,7 @@ class EvalReport:
                 kinds = "  ".join(f"{k} {v:.2f}" for k, v in u.top1_by_kind.items())
                 lines.append(f"         rank-1 by kind: {kinds}")
                 shown = "  ".join(f"≥{edge:.0%}: {right:.0%} of {n}" for edge, n, right in u.reliability if n)
-                lines.append(f"         answers right by confidence shown: {shown or '-'}")
+                lines.append(f"         answers shown with confidence ≥ N, share right: {shown or '-'}")
             lines.append(
                 "  top-1 = right FAQ answered or suggested first; right/wrong = answered outright; "
                 "oos-ans = off-topic answered"

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from faq.decision import Calibrator, DecisionModel
 from faq.index import ScopeIndex, index_texts
 from faq.lexical import tokenize
 from faq.matcher import (
@@ -31,7 +32,9 @@ class Scorer:
     """Ranks FAQs for queries with a dense encoder, BM25, or both fused.
 
     It searches a real :class:`faq.index.ScopeIndex` built from the bank, so the
-    figures are the bot's (answer passages included when the bank has answers).
+    figures are the bot's (answer passages included when the bank has answers). With a
+    ``decision`` (faq/decision.py) the fused ranking is calibrated and reordered as the bot
+    does; 'dense' and 'bm25' stay the encoder's and BM25's own.
     """
 
     def __init__(
@@ -42,6 +45,7 @@ class Scorer:
         *,
         answer_weight: float = DEFAULT_ANSWER_WEIGHT,
         document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
+        decision: DecisionModel | None = None,
     ) -> None:
         self.bank = bank
         self.encoder = encoder
@@ -59,6 +63,7 @@ class Scorer:
         self._faqs = {f.id: f for f in faqs}
         self._vectors = vectors
         self.index = ScopeIndex.build(dimension, faqs, vectors)
+        self.calibrator = Calibrator.build(decision, encoder) if decision is not None and encoder is not None else None
 
     @contextmanager
     def without_row(self, row: int) -> Iterator[None]:
@@ -94,6 +99,7 @@ class Scorer:
                     lexical_weight=lexical_weight,
                     answer_weight=self.answer_weight,
                     document_weight=self.document_weight if lexical_weight > 0 else 0.0,  # 'dense' stays dense
+                    calibrator=self.calibrator if lexical_weight > 0 else None,
                 )
             ]
             for i, query in enumerate(queries)

@@ -33,3 +33,18 @@ def test_bench_smoke_text_summary(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "throughput_ratio_c32=" in out and "hashing-fake" in out
     assert "커밋 → 반영" in out
+
+
+async def test_lone_question_times_the_decision_when_the_profile_has_one() -> None:
+    from faq.decision import DecisionModel
+    from faq.types import Thresholds
+    from faqbot.perf.lone_question import lone_question_section
+    from model.fake import HashingEncoder
+    from model.profile import MatchingProfile
+
+    decision = DecisionModel((("score", 3.0), ("margin", 7.0), ("off_topic", -6.0)), 0.2, ("테스트", "ㅇㅋ"))
+    profile = MatchingProfile(0.2, 1.0, 0.6, Thresholds(0.86, 0.26, 0.0), "test", decision)
+    with_decision = await lone_question_section(HashingEncoder(), ["회비 얼마예요?", "세션 언제 해요?"], 5, profile)
+    assert with_decision["search_decision_p50_ms"] > 0 and "decision_p50_ms" in with_decision
+    plain = await lone_question_section(HashingEncoder(), ["회비 얼마예요?"], 5)
+    assert "decision_p50_ms" not in plain

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from faq.decision import DecisionModel
 from faq.types import Thresholds
 from faqbot.app import open_service
 from faqbot.settings import CoreSettings
@@ -14,12 +15,24 @@ from model.fake import HashingEncoder
 from model.profile import PROFILE, MatchingProfile, load_profile, write_profile
 
 PROFILE_VALUES = MatchingProfile(0.25, 0.9, 0.15, Thresholds(0.7, 0.4, 0.02), "DEV clubs")
+DECISION = DecisionModel((("score", 3.0), ("margin", 7.0), ("off_topic", -6.0)), 0.2, ("테스트", "ㅇㅋ"), (0.8, -0.7))
+CALIBRATED = MatchingProfile(0.2, 1.0, 0.6, Thresholds(0.86, 0.26, 0.0), "DEV clubs", DECISION)
 
 
 def test_profile_round_trip(tmp_path: Path) -> None:
     write_profile(tmp_path, PROFILE_VALUES)
     assert load_profile(tmp_path) == PROFILE_VALUES
     assert load_profile(tmp_path / "missing") is None
+    write_profile(tmp_path, CALIBRATED)
+    assert load_profile(tmp_path) == CALIBRATED
+
+
+def test_a_broken_decision_drops_the_whole_profile(tmp_path: Path) -> None:
+    # Its thresholds are on the decision's probability scale: without the decision they would mean nothing.
+    data = CALIBRATED.to_json()
+    data["decision"]["weights"]["loudness"] = 1.0  # type: ignore[index]
+    (tmp_path / PROFILE).write_text(json.dumps(data), encoding="utf-8")
+    assert load_profile(tmp_path) is None
 
 
 @pytest.mark.parametrize(
@@ -39,7 +52,10 @@ def test_settings_the_admin_gave_override_the_profile(tmp_path: Path, monkeypatc
     assert chosen.thresholds == Thresholds(0.8, 0.4, 0.02)
     assert (chosen.lexical_weight, chosen.answer_weight, chosen.document_weight) == (0.5, 0.9, 0.15)
     defaults = CoreSettings(db=tmp_path / "x.db").matching(None)
-    assert defaults.thresholds.answer == 0.8 and defaults.chosen_on == "defaults"
+    assert defaults.thresholds.answer == 0.8 and defaults.chosen_on == "defaults" and defaults.decision is None
+    # an admin's threshold applies on the decision's scale; the decision itself travels with the model
+    calibrated = CoreSettings(db=tmp_path / "x.db").matching(CALIBRATED)
+    assert calibrated.decision == DECISION and calibrated.thresholds == Thresholds(0.8, 0.26, 0.0)
 
 
 async def test_open_service_uses_the_profile_of_the_model_it_loads(
@@ -53,6 +69,10 @@ async def test_open_service_uses_the_profile_of_the_model_it_loads(
     async with open_service(CoreSettings(db=tmp_path / "a.db", model=str(model_dir))) as service:
         assert service.default_thresholds == PROFILE_VALUES.thresholds
         assert (service.lexical_weight, service.answer_weight, service.document_weight) == (0.25, 0.9, 0.15)
+        assert service.decision is None
+    write_profile(model_dir, CALIBRATED)
+    async with open_service(CoreSettings(db=tmp_path / "c.db", model=str(model_dir))) as service:
+        assert service.decision == DECISION and service.default_thresholds == CALIBRATED.thresholds
     # a caller that brings its own encoder keeps the code defaults unless it passes a profile
     async with open_service(CoreSettings(db=tmp_path / "b.db", model=str(model_dir)), encoder=HashingEncoder()) as svc:
         assert svc.default_thresholds == Thresholds()

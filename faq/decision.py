@@ -1,0 +1,217 @@
+"""A calibrated confidence: the chance that an FAQ is the right one for a member's question.
+
+The fused score (docs/matching.md) ranks FAQs well, but a score of 0.8 means different
+things on different clubs' FAQs, so a threshold on it answers too rarely or too often
+depending on the club. A model's matching profile may carry a small logistic model,
+fitted on DEV clubs (``python -m model.decision_fit``), over evidence the index already
+holds for each candidate FAQ ``c``:
+
+- ``score``: its fused score ``s_c`` (what the confidence is without a decision model);
+- ``margin``: ``s_c`` minus the best other FAQ's score;
+- ``part_margin:i``: for an ensemble (faq.encoding.VectorPart), part ``i``'s best cosine
+  for ``c`` minus its best for any other FAQ: do the parts agree on ``c``?
+- ``document`` and ``document_margin``: BM25 of the whole FAQ ``d_c``, and ``d_c`` minus
+  the best other FAQ's;
+- ``off_topic``: cosine of the question and the nearest of the profile's off-topic lines
+  (other clubs, school admin, chit-chat, "테스트"): the same for every candidate.
+
+    confidence = sigmoid(intercept + Σ weight_f · feature_f)
+
+is then "of the FAQs shown first with this confidence on clubs the model never saw, this
+share was right"; candidates after the first get their own recalibration
+``sigmoid(a · logit(p) + b)`` (the runner-ups' features say less), and are offered beside the
+best from ``runner_up_floor`` (faq.matcher.suggestions). Candidates are ordered by it. Without a
+decision model the confidence is the fused score, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from faq.encoding import Encoder, VectorPart, Vectors, vector_parts
+
+log = logging.getLogger(__name__)
+
+FEATURES = ("score", "margin", "document", "document_margin", "off_topic")
+PART_MARGIN = "part_margin:"
+
+Array = npt.NDArray[np.float32]
+
+
+def _part_index(name: str) -> int | None:
+    if not name.startswith(PART_MARGIN):
+        return None
+    index = name.removeprefix(PART_MARGIN)
+    return int(index) if index.isdigit() else None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionModel:
+    """Logistic weights over named features, plus the off-topic lines that ``off_topic`` needs."""
+
+    weights: tuple[tuple[str, float], ...]
+    intercept: float
+    off_topic: tuple[str, ...] = ()
+    runner_up: tuple[float, float] = (1.0, 0.0)  # (a, b): later candidates get sigmoid(a·logit(p) + b)
+    # Offer a runner-up beside the best from this chance of being right (faq.matcher.suggestions).
+    runner_up_floor: float = 0.05
+
+    def __post_init__(self) -> None:
+        for name, weight in self.weights:
+            if name not in FEATURES and _part_index(name) is None:
+                raise ValueError(f"unknown decision feature {name!r}")
+            if not math.isfinite(weight):
+                raise ValueError(f"decision weight of {name!r} is not finite")
+        if not math.isfinite(self.intercept) or not all(math.isfinite(v) for v in self.runner_up):
+            raise ValueError("decision intercept and runner-up calibration must be finite")
+        if self.runner_up[0] <= 0:
+            raise ValueError("runner-up scale must be positive (it keeps the order)")
+        if not 0.0 <= self.runner_up_floor <= 1.0:
+            raise ValueError("runner-up floor must be within [0, 1]")
+        if any(name == "off_topic" for name, _ in self.weights) and not self.off_topic:
+            raise ValueError("the off_topic feature needs off-topic lines")
+
+    @property
+    def parts(self) -> int:
+        """How many encoder parts the weights name (0: none)."""
+        indexes = [_part_index(name) for name, _ in self.weights]
+        return max((i + 1 for i in indexes if i is not None), default=0)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> DecisionModel:
+        weights = data["weights"]
+        if not isinstance(weights, Mapping):
+            raise TypeError("decision weights must be an object")
+        runner = data.get("runner_up", {"scale": 1.0, "shift": 0.0, "floor": 0.05})
+        if not isinstance(runner, Mapping):
+            raise TypeError("runner_up must be an object")
+        off_topic = data.get("off_topic", ())
+        if not isinstance(off_topic, Sequence) or isinstance(off_topic, str):
+            raise TypeError("off_topic must be a list of lines")
+        return cls(
+            weights=tuple((str(k), float(v)) for k, v in weights.items()),  # type: ignore[arg-type]
+            intercept=float(data["intercept"]),  # type: ignore[arg-type]
+            off_topic=tuple(str(t) for t in off_topic),
+            runner_up=(float(runner["scale"]), float(runner["shift"])),  # type: ignore[arg-type]
+            runner_up_floor=float(runner.get("floor", 0.05)),  # type: ignore[arg-type]
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "weights": {name: round(weight, 6) for name, weight in self.weights},
+            "intercept": round(self.intercept, 6),
+            "runner_up": {
+                "scale": round(self.runner_up[0], 6),
+                "shift": round(self.runner_up[1], 6),
+                "floor": self.runner_up_floor,
+            },
+            "off_topic": list(self.off_topic),
+        }
+
+
+def _sigmoid(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -40.0, 40.0)))
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """A decision model bound to one encoder: its parts and its vectors of the off-topic lines."""
+
+    model: DecisionModel
+    parts: tuple[VectorPart, ...]
+    off_topic: Vectors  # (lines, dimension), L2-normalised
+
+    @classmethod
+    def build(
+        cls, model: DecisionModel, encoder: Encoder, vectors: Mapping[str, np.ndarray] | None = None
+    ) -> Calibrator | None:
+        """``model`` for ``encoder`` (off-topic lines from ``vectors`` or encoded now); None when
+        the model names more parts than the encoder has (it was fitted for another model)."""
+        parts = vector_parts(encoder)
+        if model.parts > len(parts):
+            log.warning(
+                "decision model names %d encoder parts, %s has %d: confidences stay scores",
+                model.parts,
+                getattr(encoder, "name", "the encoder"),
+                len(parts),
+            )
+            return None
+        lines = list(model.off_topic)
+        if vectors is not None and all(t in vectors for t in lines):
+            matrix = np.stack([vectors[t] for t in lines]) if lines else np.zeros((0, encoder.dimension), np.float32)
+        else:
+            matrix = encoder.encode(lines) if lines else np.zeros((0, encoder.dimension), np.float32)
+        return cls(model, parts, np.ascontiguousarray(matrix, dtype=np.float32))
+
+    def off_topic_similarity(self, query_vec: Array) -> float:
+        return float(np.max(self.off_topic @ query_vec)) if len(self.off_topic) else 0.0
+
+    def probabilities(self, features: Mapping[str, Array]) -> npt.NDArray[np.float64]:
+        """Raw P(right) per candidate (every candidate read as if it were first)."""
+        n = len(features["score"])
+        logit = np.full(n, self.model.intercept, dtype=np.float64)
+        for name, weight in self.model.weights:
+            logit += weight * features[name].astype(np.float64)
+        return _sigmoid(logit)
+
+    def confidences(self, features: Mapping[str, Array]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """(order, confidence): candidates by P(right), high to low, and each one's shown confidence."""
+        raw = self.probabilities(features)
+        order = np.argsort(-raw, kind="stable")
+        shown = raw[order].copy()
+        if len(shown) > 1:
+            a, b = self.model.runner_up
+            later = np.clip(shown[1:], 1e-9, 1 - 1e-9)
+            shown[1:] = _sigmoid(a * np.log(later / (1 - later)) + b)
+        return order, shown
+
+
+def candidate_features(
+    *,
+    totals: Array,
+    picks: npt.NDArray[np.int64],
+    documents: Array,
+    part_rows: Array,
+    row_faq: npt.NDArray[np.int64],
+    faq_ids: npt.NDArray[np.int64],
+    off_topic_similarity: float,
+) -> dict[str, Array]:
+    """Features (module docstring) of the FAQs ``faq_ids[picks]``.
+
+    ``totals`` and ``documents`` hold every FAQ's fused score and BM25 document score
+    (aligned with ``faq_ids``); ``part_rows`` each row's cosine per encoder part (rows of
+    no live FAQ at ``-inf``), ``row_faq`` the FAQ of each row.
+    """
+
+    def minus_best_other(values: Array) -> Array:
+        if len(values) < 2:
+            return values[picks].astype(np.float32)
+        first = int(np.argmax(values))
+        rest = values.astype(np.float32, copy=True)
+        rest[first] = -np.inf
+        other = np.where(picks == first, rest.max(), values[first])
+        return (values[picks] - other).astype(np.float32)
+
+    scores = np.clip(totals, 0.0, 1.0).astype(np.float32)
+    out: dict[str, Array] = {
+        "score": scores[picks],
+        "margin": minus_best_other(scores),
+        "document": documents[picks].astype(np.float32),
+        "document_margin": minus_best_other(documents.astype(np.float32)),
+        "off_topic": np.full(len(picks), off_topic_similarity, np.float32),
+    }
+    if part_rows.shape[1]:
+        # (candidate, row, part): each candidate's own rows against every other FAQ's, all parts at once.
+        mine = (row_faq[None, :] == faq_ids[picks][:, None])[:, :, None]
+        own = np.where(mine, part_rows[None], -np.inf).max(axis=1)
+        rest = np.where(mine, -np.inf, part_rows[None]).max(axis=1)
+        margins = np.where(np.isfinite(own), own, 0.0) - np.where(np.isfinite(rest), rest, 0.0)
+        for part in range(part_rows.shape[1]):
+            out[f"{PART_MARGIN}{part}"] = margins[:, part].astype(np.float32)
+    return out
