@@ -11,7 +11,8 @@ else, so a line shared word for word must not teach the model to trust that feat
 Leave-one-club-out: for each DEV club, a logistic model fitted on the other clubs' first
 candidates predicts this club's. Those out-of-club predictions choose the runner-up
 recalibration and the thresholds (``model.dev_clubs.choose_thresholds``: most answered
-right with ≤ 2 % answered wrong and ≤ 5 % of off-topic lines answered), and they are the
+right with ≤ 2 % answered wrong and ≤ 5 % of off-topic lines answered on *every* DEV club,
+not only pooled — the decision must hold on a club nobody has seen), and they are the
 transfer estimate this prints. The written model is then fitted on all DEV clubs, its
 off-topic lines are every DEV club's. It never opens ``eval_*.json``.
 """
@@ -232,7 +233,7 @@ def fit(evidence: Sequence[ClubEvidence], names: Sequence[str]) -> Fit | None:
         raw.append(_raw(fit_logistic(x, y), names, held))
     runner_up = _runner_up(raw, evidence)
     runs = [_ranked(c, p, runner_up) for c, p in zip(evidence, raw, strict=True)]
-    choice = choose_thresholds(runs, PROBABILITY_GRID)
+    choice = choose_thresholds(runs, PROBABILITY_GRID, each_club=True)
     if choice is None:
         return None
     x = np.vstack([c.matrix(names)[0] for c in evidence])

@@ -45,14 +45,24 @@ SCORE_GRID = tuple(np.arange(0.40, 0.96, 0.025))
 PROBABILITY_GRID = tuple(np.arange(0.50, 0.996, 0.005))
 
 
-def choose_thresholds(runs: Sequence[Ranked], answers: Sequence[float] = SCORE_GRID) -> Choice | None:
-    """Most in-scope questions answered right, within MAX_WRONG and MAX_OOS_ANSWERED;
-    then the highest suggest threshold that leaves at most MAX_NONE with nothing."""
+def choose_thresholds(
+    runs: Sequence[Ranked], answers: Sequence[float] = SCORE_GRID, *, each_club: bool = False
+) -> Choice | None:
+    """Most in-scope questions answered right, within MAX_WRONG and MAX_OOS_ANSWERED (pooled over
+    the clubs, or with ``each_club`` on every club's own run: a rule that must transfer to a club
+    nobody has seen should not lean on another club's slack); then the highest suggest threshold
+    that leaves at most MAX_NONE with nothing."""
+
+    def breaks_rule(r: UnseenRates) -> bool:
+        return r.answered_wrong > MAX_WRONG or r.oos_answered > MAX_OOS_ANSWERED
+
     best: Choice | None = None
     for answer, margin in itertools.product(answers, (0.0, 0.02, 0.04, 0.06, 0.08, 0.1)):
         answer = round(float(answer), 3)
         r = rates(runs, Thresholds(answer, 0.0, margin))
-        if r.answered_wrong > MAX_WRONG or r.oos_answered > MAX_OOS_ANSWERED:
+        if breaks_rule(r) or (
+            each_club and any(breaks_rule(rates([run], Thresholds(answer, 0.0, margin))) for run in runs)
+        ):
             continue
         key = (r.answered_right, -r.answered_wrong, -answer)
         if best is None or key > (best.rates.answered_right, -best.rates.answered_wrong, -best.thresholds.answer):
