@@ -58,6 +58,11 @@ def warn(text: str) -> None:
     print(say.warning(text), file=sys.stderr)
 
 
+def note(text: str) -> None:
+    """A line the command prints on stderr as it is (the text carries its own 알림:/경고: label)."""
+    print(text, file=sys.stderr, flush=True)
+
+
 @asynccontextmanager
 async def scoped_store(
     args: argparse.Namespace,
@@ -107,6 +112,6 @@ async def scoped_service(args: argparse.Namespace, *, write: bool = False) -> As
     check_hub_model(CoreSettings, settings.model, flag_values(args))
     async with (
         scoped_store(args, write=write, settings=settings) as store,
-        open_service(settings, store=store) as service,
+        open_service(settings, store=store, notice=note) as service,
     ):
         yield service

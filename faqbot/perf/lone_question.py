@@ -24,6 +24,7 @@ from faq.lexical import tokenize
 from faq.seed import bundled_faqs
 from faq.service import FaqService
 from faq.store import FaqStore
+from model.profile import MatchingProfile
 
 SCOPE = "bench"
 
@@ -39,14 +40,29 @@ async def _timed(call: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - start
 
 
-async def lone_question_section(encoder: Encoder, questions: Sequence[str], samples: int) -> dict[str, Any]:
-    """p50 ms of each part and of the whole; ``ratio`` = whole / lone encode."""
+async def lone_question_section(
+    encoder: Encoder, questions: Sequence[str], samples: int, *, profile: MatchingProfile | None = None
+) -> dict[str, Any]:
+    """p50 ms of each part and of the whole; ``ratio`` = whole / lone encode.
+
+    ``profile``: the model's matching weights (what the bot searches with); an ensemble's
+    encode is also timed per part (``encode_parts_p50_ms``).
+    """
+    weights = {}
+    if profile is not None:
+        weights = {
+            "lexical_weight": profile.lexical_weight,
+            "answer_weight": profile.answer_weight,
+            "document_weight": profile.document_weight,
+        }
+    parts = [enc for enc, _ in getattr(encoder, "parts", ())]
+    part_names = list(getattr(encoder, "part_names", ()))
     # Distinct texts per part: every cache (query vectors, morphemes) stays cold, as for a new question.
     texts = [f"{q} ({i})" for i, q in enumerate(list(questions) * (1 + 3 * samples // max(len(questions), 1)))]
     whole_texts, part_texts = texts[:samples], texts[samples : 2 * samples]
     with tempfile.TemporaryDirectory(prefix="faqbot-lone-") as tmp:
         store = await FaqStore.open(Path(tmp) / "lone.db")
-        service = FaqService(store, MicroBatchingEmbedder(encoder))
+        service = FaqService(store, MicroBatchingEmbedder(encoder), **weights)
         activity = ActivityLog(store)
         try:
             await service.import_drafts(SCOPE, bundled_faqs(), "bench")
@@ -59,8 +75,13 @@ async def lone_question_section(encoder: Encoder, questions: Sequence[str], samp
             whole_s = [await _timed(lambda t=t: whole(t)) for t in whole_texts]
 
             encode_s, tokenize_s, search_s = [], [], []
+            part_s: list[list[float]] = [[] for _ in parts]
             snapshot = (await service.index(SCOPE)).snapshot
             for text in part_texts:
+                for times, part in zip(part_s, parts, strict=True):
+                    start = time.perf_counter()
+                    part.encode([text])
+                    times.append(time.perf_counter() - start)
                 start = time.perf_counter()
                 vector = encoder.encode([text])[0]
                 encode_s.append(time.perf_counter() - start)
@@ -95,5 +116,7 @@ async def lone_question_section(encoder: Encoder, questions: Sequence[str], samp
         "thread_hop_p50_ms": _p50(hop_s),
         "rows": snapshot.live_rows + len(snapshot.answers.row_texts),
     }
+    if parts:
+        out["encode_parts_p50_ms"] = {name: _p50(t) for name, t in zip(part_names, part_s, strict=True)}
     out["ratio"] = round(out["question_p50_ms"] / out["encode_p50_ms"], 3) if out["encode_p50_ms"] else None
     return out

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from model.encoder import Encoder
+from model.profile import MatchingProfile
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class BenchPlan:
 
 
 def load_model(model: str, backend: str = "torch", cache_dir: Path | None = None) -> Encoder:
-    from model.encoder import DEFAULT_MODEL_DIR, load_encoder
+    from model.encoder import load_encoder
     from model.fake import HashingEncoder
 
     if model == FAKE:
@@ -81,8 +82,16 @@ def load_model(model: str, backend: str = "torch", cache_dir: Path | None = None
         from model.shaped import build_shaped_model
 
         return load_encoder(build_shaped_model(cache_dir), backend=backend)
-    if model == DEFAULT:
-        if not (DEFAULT_MODEL_DIR / "modules.json").exists():
-            raise FileNotFoundError(f"default model not built yet: {DEFAULT_MODEL_DIR}")
+    if model == DEFAULT:  # what an empty FAQBOT_MODEL loads (model.encoder.DEFAULT_ENCODER)
         return load_encoder(None, backend=backend)
     return load_encoder(model, backend=backend)
+
+
+def matching_profile(model: str) -> MatchingProfile | None:
+    """The matching weights the bot would use with ``model`` (its folder's profile), for the lone question."""
+    if model in {FAKE, SHAPED}:
+        return None
+    from model.encoder import resolve_model
+    from model.profile import load_profile
+
+    return load_profile(resolve_model(None if model == DEFAULT else model))

@@ -12,7 +12,7 @@ from faqbot.perf.cold_start import cold_start_section
 from faqbot.perf.lone_question import lone_question_section
 from faqbot.perf.matching import matching_section
 from faqbot.perf.measure import bench_questions, machine
-from faqbot.perf.plan import DEFAULT, SHAPED, BenchPlan, load_model
+from faqbot.perf.plan import DEFAULT, SHAPED, BenchPlan, load_model, matching_profile
 from faqbot.perf.rss import rss_section
 from faqbot.perf.throughput import cache_section, latency_section
 from model.encoder import Encoder
@@ -54,7 +54,9 @@ async def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _:
             section = await latency_section(encoder, questions, plan)
             section.update(load_s=round(load_s, 2), dimension=encoder.dimension, fingerprint=encoder.fingerprint)
             progress(f"lone question: {key}")
-            section["lone_question"] = await lone_question_section(encoder, questions, max(plan.lone_samples, 5))
+            section["lone_question"] = await lone_question_section(
+                encoder, questions, max(plan.lone_samples, 5), profile=matching_profile(model)
+            )
             if plan.cache and key == primary:
                 progress(f"query cache: {key}")
                 section["query_cache"] = await cache_section(encoder, questions, plan)

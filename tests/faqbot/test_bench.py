@@ -33,3 +33,23 @@ def test_bench_smoke_text_summary(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "throughput_ratio_c32=" in out and "hashing-fake" in out
     assert "커밋 → 반영" in out
+
+
+async def test_lone_question_times_each_part_of_an_ensemble_with_the_models_profile() -> None:
+    from faq.types import Thresholds
+    from faqbot.perf.lone_question import lone_question_section
+    from faqbot.perf.plan import DEFAULT, matching_profile
+    from model.encoder import ENSEMBLE_DIR
+    from model.ensemble import EnsembleEncoder
+    from model.fake import HashingEncoder
+    from model.profile import MatchingProfile, load_profile
+
+    ensemble = EnsembleEncoder(
+        [(HashingEncoder(64, tag="a"), 0.5), (HashingEncoder(32, tag="b"), 0.5)], part_names=["static", "e5-club"]
+    )
+    profile = MatchingProfile(0.1, 0.0, 0.0, Thresholds())
+    lone = await lone_question_section(ensemble, ["회비 얼마예요?", "세션 언제?"], 5, profile=profile)
+    assert set(lone["encode_parts_p50_ms"]) == {"static", "e5-club"}
+    for key in ("encode_p50_ms", "tokenize_p50_ms", "search_p50_ms", "log_write_p50_ms", "thread_hop_p50_ms"):
+        assert lone[key] >= 0
+    assert matching_profile(DEFAULT) == load_profile(ENSEMBLE_DIR)  # the default is measured with its own weights

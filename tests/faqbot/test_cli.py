@@ -1,4 +1,4 @@
-"""The ``faqbot`` CLI end to end (in-process), on the bundled FAQs and the offline default model."""
+"""The ``faqbot`` CLI end to end (in-process), on the bundled FAQs and the static built-in model."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from faqbot.cli import main
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no stray .env
     monkeypatch.setenv("FAQBOT_DB", str(tmp_path / "club.db"))
-    monkeypatch.delenv("FAQBOT_MODEL", raising=False)
+    monkeypatch.setenv("FAQBOT_MODEL", "static")  # fast and torch-free; the default's own path: test_default_model.py
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
