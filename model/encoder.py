@@ -148,12 +148,6 @@ def _load_numpy_bert(path: Path, fingerprint: str, target: str) -> Encoder | Non
     return encoder
 
 
-def _onnx_installed() -> bool:
-    from model.onnx_backend import onnx_available
-
-    return onnx_available()
-
-
 def resolve_model(name_or_path: str | os.PathLike[str] | None = None) -> str:
     """A built-in name (or nothing: :data:`DEFAULT_ENCODER`) → its local folder; anything else unchanged.
 
@@ -248,8 +242,8 @@ def load_encoder(
     ``backend`` is ``"torch"``, ``"onnx"``, ``"onnx-int8"`` (ONNX Runtime, see
     :mod:`model.onnx_backend`; transformer models only, static models ignore it) or
     ``"auto"``: fp32 ONNX when onnxruntime is installed (same accuracy, ~2× faster on
-    CPU; docs/performance.md), else torch. "torch" runs static models and the derived
-    e5 folders on numpy: the same vectors, without importing torch.
+    CPU; docs/performance.md), else torch. Static models and the derived e5 folders run on
+    numpy under "torch" and "auto": torch's vectors without importing torch.
     """
     target = resolve_model(name_or_path)
     path = Path(target).expanduser()
@@ -272,10 +266,11 @@ def load_encoder(
             if backend not in {"torch", "auto"}:  # a static model is a table lookup: nothing for ONNX to speed up
                 log.warning("backend %s ignored for static model %s", backend, target)
             return static
-        # The derived e5 folders (sha256-verified) run on numpy: torch's vectors without importing it
-        # (~0.5 GB, ~4 s of start-up). ONNX, when chosen, is honoured; other folders keep the library.
-        derived = (path / VERIFIED).is_file()
-        if derived and (backend == "torch" or (backend == "auto" and not _onnx_installed())):
+        # The derived e5 folders (sha256-verified) run on numpy: torch's vectors without importing torch
+        # (~0.5 GB, ~4 s of start-up), so the default fits the bot's 1.2 GB also where the [onnx] extra is
+        # installed ("auto"; ONNX is faster alone but needs torch to export: docs/performance.md). An
+        # explicit onnx/onnx-int8 is honoured; other folders keep the library.
+        if (path / VERIFIED).is_file() and backend in {"torch", "auto"}:
             bert = _load_numpy_bert(path, local_fingerprint, target)
             if bert is not None:
                 return bert

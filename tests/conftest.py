@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,9 @@ pytest_plugins = ["tests.fakediscord.fixtures", "tests.fakeslack.fixtures", "tes
 # Tests never touch a model hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# ... nor the user's model cache (derived e5 folders, the sample's vectors): a throw-away one per run.
+os.environ["FAQBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="faqbot-test-cache-")
+atexit.register(shutil.rmtree, os.environ["FAQBOT_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture
