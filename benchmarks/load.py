@@ -181,7 +181,7 @@ async def run(scale: Scale, *, workdir: Path, gc_freeze: bool = False) -> Report
         max_questions_per_hour=0,
         max_concurrent_per_member=0,
     )
-    encoder = load_encoder(None)
+    encoder = load_encoder("static")  # the bot's machinery under load, as docs/reliability.md measured it
     async with FakeDiscord() as fd, open_service(settings, encoder=encoder) as service:
         users = [fake_user(name=f"user{i}") for i in range(scale.users)]
         guilds: list[dict[str, Any]] = []

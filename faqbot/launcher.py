@@ -34,7 +34,7 @@ from faq.errors import StorageError
 from faq.health import Heartbeat, describe_client
 from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
-from faqbot.app import build_embedder, model_profile, open_service
+from faqbot.app import build_embedder, load_model, open_service
 from faqbot.config_sources import (
     ConfigError,
     check_hub_model,
@@ -153,8 +153,7 @@ async def run_bot(
     """Build everything, run until the bot is closed (signal or ``bot.close()``), shut down cleanly."""
     profile = None  # a caller's own encoder (tests) keeps the code defaults
     if encoder is None:
-        encoder = await asyncio.to_thread(load_encoder, settings.model or None, backend=settings.model_backend)
-        profile = model_profile(settings)
+        encoder, profile = await asyncio.to_thread(load_model, settings)
     # follow_changes: FAQs and settings the CLI (or another process) commits reach the bot within ~1 s.
     async with open_service(settings, encoder=encoder, profile=profile, follow_changes=True) as service:
         rows = await service.load_all()

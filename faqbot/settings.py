@@ -149,7 +149,7 @@ class CoreSettings(BaseSettings):
         default="auto",
         description="Inference backend for transformer models: auto = fp32 ONNX when the [onnx] extra is "
         "installed (same accuracy, faster), else torch; onnx-int8 is faster still but changes accuracy. "
-        "Static models (the default) always run on numpy.",
+        "The default model's parts (static, the derived e5) run on numpy under auto/torch.",
     )
     embed_max_batch: int = Field(default=32, ge=1, le=1024, description="Most questions encoded in one call.")
     embed_max_wait_ms: float = Field(

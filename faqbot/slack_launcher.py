@@ -27,11 +27,11 @@ from faq.activity import ActivityLog
 from faq.errors import InvalidInput
 from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
-from faqbot.app import model_profile, open_service
+from faqbot.app import load_model, open_service
 from faqbot.config_sources import describe_env_file_error, describe_errors
 from faqbot.launcher import build_bot, install_signal_handlers, model_watcher
 from faqbot.settings import BotSettings, MissingEnvFile, SlackSettings
-from model.encoder import Encoder, load_encoder
+from model.encoder import Encoder
 from slackbot.adapter import SlackAdapter
 from slackbot.app import build_app
 from slackbot.workspace import parse_scope_map
@@ -113,8 +113,7 @@ async def run_slack(
     """Slack (and, with ``discord`` settings, the Discord bot too) over one service, until stopped."""
     profile = None
     if encoder is None:
-        encoder = await asyncio.to_thread(load_encoder, settings.model or None, backend=settings.model_backend)
-        profile = model_profile(settings)
+        encoder, profile = await asyncio.to_thread(load_model, settings)
     async with open_service(settings, encoder=encoder, profile=profile, follow_changes=True) as service:
         rows = await service.load_all()
         log.info("loaded %d FAQ rows from %s", rows, settings.db)

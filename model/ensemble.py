@@ -30,11 +30,15 @@ MANIFEST = "faqbot_ensemble.json"
 
 
 class EnsembleEncoder(EncoderBase):
-    def __init__(self, parts: Sequence[tuple[Encoder, float]], *, name: str = "ensemble") -> None:
+    def __init__(
+        self, parts: Sequence[tuple[Encoder, float]], *, name: str = "ensemble", part_names: Sequence[str] = ()
+    ) -> None:
         if not parts or any(w <= 0 for _, w in parts):
             raise ValueError("an ensemble needs at least one part, each with a positive weight")
         total = sum(w for _, w in parts)
         self.parts = tuple(parts)
+        #: each part as the manifest names it (reports; e.g. "static", "e5-club", "adapted-static")
+        self.part_names = tuple(part_names) or tuple(e.name for e, _ in parts)
         self._scales = [math.sqrt(w / total) for _, w in parts]
         prints = "|".join(f"{e.fingerprint}*{w:g}" for e, w in parts)
         limits = [e.max_seq_length for e, _ in parts if e.max_seq_length]
@@ -73,19 +77,27 @@ def is_ensemble_dir(path: Path) -> bool:
     return (path / MANIFEST).is_file()
 
 
-def load_ensemble(path: Path, target: str, load: Callable[..., Encoder], **load_kwargs: object) -> EnsembleEncoder:
-    """The ensemble in ``path``; ``load`` (``model.encoder.load_encoder``) loads each part."""
+def read_parts(path: Path, target: str | None = None) -> list[tuple[str, float]]:
+    """``(model, weight)`` per part as the manifest names them; a broken manifest is one clear error."""
     try:
         spec = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-        parts_spec = [(str(p["model"]), float(p["weight"])) for p in spec["parts"]]
+        return [(str(p["model"]), float(p["weight"])) for p in spec["parts"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        message = f"모델을 불러올 수 없습니다: '{target}': {MANIFEST}이(가) 잘못되었습니다: {exc}"
+        message = f"모델을 불러올 수 없습니다: '{target or path}': {MANIFEST}이(가) 잘못되었습니다: {exc}"
         raise EncoderLoadError(message) from exc
-    parts = []
-    for model, weight in parts_spec:
-        local = path / model
-        parts.append((load(str(local) if local.exists() else model, **load_kwargs), weight))  # type: ignore[arg-type]
+
+
+def part_target(path: Path, model: str) -> str:
+    """What a part's ``model`` names: a folder inside (or relative to) the ensemble's, else a path or built-in name."""
+    local = path / model
+    return str(local) if local.exists() else model
+
+
+def load_ensemble(path: Path, target: str, load: Callable[..., Encoder], **load_kwargs: object) -> EnsembleEncoder:
+    """The ensemble in ``path``; ``load`` (``model.encoder.load_encoder``) loads each part."""
+    specs = read_parts(path, target)
+    parts = [(load(part_target(path, model), **load_kwargs), weight) for model, weight in specs]
     try:
-        return EnsembleEncoder(parts, name=target)
+        return EnsembleEncoder(parts, name=target, part_names=[model for model, _ in specs])
     except ValueError as exc:
         raise EncoderLoadError(f"모델을 불러올 수 없습니다: '{target}': {exc}") from exc

@@ -78,6 +78,9 @@ def _summary(result: dict[str, Any]) -> str:
                 f"({lone['rows']}행), 기록 {lone['log_write_p50_ms']}, 스레드 왕복 {lone['thread_hop_p50_ms']} ms"
                 + (f", 보정된 신뢰도(decision) +{lone['decision_p50_ms']} ms" if "decision_p50_ms" in lone else "")
             )
+            if lone.get("encode_parts_p50_ms"):
+                shown = ", ".join(f"{part} {ms}" for part, ms in lone["encode_parts_p50_ms"].items())
+                lines.append(f"  앙상블 부분별 encode p50: {shown} ms")
         if "query_cache" in model:
             qc = model["query_cache"]
             lines.append(

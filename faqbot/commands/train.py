@@ -1,7 +1,8 @@
 """``faqbot train``: fine-tune an encoder on FAQ paraphrases, or rebuild the offline default.
 
-faqbot train --default                      # model/default from bundled club data
+faqbot train --default                      # model/default (built-in "static") from bundled club data
 faqbot train --db faqbot.db -o models/club  # the current model adapted to this server's FAQs + 👍
+                                            # (the default ensemble: its static part, model/ensemble_train.py)
 faqbot train --pairs my_pairs.csv --base static -o models/mine
 """
 
@@ -23,7 +24,11 @@ from faq.types import DEFAULT_SCOPE
 def register(sub: argparse._SubParsersAction) -> None:
     from model.train import add_arguments
 
-    p = sub.add_parser("train", help="인코더 학습 (MNRL); --default 는 내장 기본 모델을 다시 만듦")
+    p = sub.add_parser(
+        "train",
+        help="인코더 학습 (MNRL); --db 만 주면 지금 모델(기본: 앙상블)을 이 서버에 맞춤; "
+        "--default 는 내장 정적 모델을 다시 만듦",
+    )
     p.add_argument("--db", type=Path, help="이 SQLite DB의 FAQ(질문+대체 질문)를 학습 그룹으로 사용")
     p.add_argument("--guild", default=DEFAULT_SCOPE, help="--db 에서 읽을 범위 (기본: default)")
     p.add_argument(
@@ -79,6 +84,7 @@ def current_model(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from model.encoder import EncoderLoadError
+    from model.ensemble_train import ensemble_folder, format_ensemble_report, train_ensemble
     from model.train import TrainingRefused, config_from_args, format_report, train
 
     missing = missing_training_packages()
@@ -91,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
         if args.db and not args.base and not args.default:
             args.base = current_model(args)
         config = config_from_args(args, faq_groups=groups, command=command)
-        report = train(config)
+        # An ensemble (the default) is adapted through its static part into a new ensemble folder.
+        ensemble = None if args.default else ensemble_folder(config.base)
+        report = train_ensemble(ensemble, config) if ensemble else train(config)
     except (ValueError, FileNotFoundError, EncoderLoadError) as exc:
         print(say.error(str(exc)), file=sys.stderr)
         return 2
@@ -101,5 +109,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, default=str))
     else:
-        print(format_report(report))
+        print(format_ensemble_report(report) if ensemble else format_report(report))  # type: ignore[arg-type]
     return 0

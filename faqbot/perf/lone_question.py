@@ -46,9 +46,15 @@ async def _timed(call: Callable[[], Awaitable[object]]) -> float:
 
 
 async def lone_question_section(
-    encoder: Encoder, questions: Sequence[str], samples: int, profile: MatchingProfile | None = None
+    encoder: Encoder, questions: Sequence[str], samples: int, *, profile: MatchingProfile | None = None
 ) -> dict[str, Any]:
-    """p50 ms of each part and of the whole; ``ratio`` = whole / lone encode."""
+    """p50 ms of each part and of the whole; ``ratio`` = whole / lone encode.
+
+    ``profile``: the model's matching weights, thresholds and decision (what the bot searches with);
+    an ensemble's encode is also timed per part (``encode_parts_p50_ms``).
+    """
+    parts = [enc for enc, _ in getattr(encoder, "parts", ())]
+    part_names = list(getattr(encoder, "part_names", ()))
     # Distinct texts per part: every cache (query vectors, morphemes) stays cold, as for a new question.
     texts = [f"{q} ({i})" for i, q in enumerate(list(questions) * (1 + 3 * samples // max(len(questions), 1)))]
     whole_texts, part_texts = texts[:samples], texts[samples : 2 * samples]
@@ -78,6 +84,7 @@ async def lone_question_section(
             whole_s = [await _timed(lambda t=t: whole(t)) for t in whole_texts]
 
             encode_s, tokenize_s, search_s, plain_s, decided_s = [], [], [], [], []
+            part_s: list[list[float]] = [[] for _ in parts]
             snapshot = (await service.index(SCOPE)).snapshot
             calibrator = await service.calibrator()
             weights = {
@@ -87,6 +94,10 @@ async def lone_question_section(
                 "document_weight": service.document_weight,
             }
             for text in part_texts:
+                for times, part in zip(part_s, parts, strict=True):
+                    start = time.perf_counter()
+                    part.encode([text])
+                    times.append(time.perf_counter() - start)
                 start = time.perf_counter()
                 vector = encoder.encode([text])[0]
                 encode_s.append(time.perf_counter() - start)
@@ -125,5 +136,7 @@ async def lone_question_section(
     if decided_s:  # the search again with the decision model: the difference is what calibration costs
         out["search_decision_p50_ms"] = _p50(decided_s)
         out["decision_p50_ms"] = round(out["search_decision_p50_ms"] - _p50(plain_s), 3)
+    if parts:
+        out["encode_parts_p50_ms"] = {name: _p50(t) for name, t in zip(part_names, part_s, strict=True)}
     out["ratio"] = round(out["question_p50_ms"] / out["encode_p50_ms"], 3) if out["encode_p50_ms"] else None
     return out

@@ -55,7 +55,7 @@ async def run_bench(plan: BenchPlan, progress: Callable[[str], None] = lambda _:
             section.update(load_s=round(load_s, 2), dimension=encoder.dimension, fingerprint=encoder.fingerprint)
             progress(f"lone question: {key}")
             section["lone_question"] = await lone_question_section(
-                encoder, questions, max(plan.lone_samples, 5), model_profile_of(model)
+                encoder, questions, max(plan.lone_samples, 5), profile=model_profile_of(model)
             )
             if plan.cache and key == primary:
                 progress(f"query cache: {key}")

@@ -85,3 +85,51 @@ def test_hub_ids_and_default_are_not_watched(model: str) -> None:
 def test_fingerprint_of_missing_or_empty_folder(tmp_path: Path) -> None:
     assert folder_fingerprint(tmp_path / "nope") is None
     assert folder_fingerprint(tmp_path) is None
+
+
+def _perturbed_copy(source: Path, target: Path) -> None:
+    """``source`` with other weights: what a retrain writes."""
+    import shutil
+
+    import numpy as np
+    from safetensors.numpy import load_file, save_file
+
+    shutil.copytree(source, target)
+    weights = load_file(str(target / "model.safetensors"))
+    weights = {k: (v * np.float32(1.01)).astype(v.dtype) for k, v in weights.items()}
+    save_file(weights, str(target / "model.safetensors"))
+
+
+async def test_an_ensemble_folder_retrained_in_place_is_swapped_in(service: FaqService, tmp_path: Path) -> None:
+    """`faqbot train --db -o models/club` on the default writes an ensemble folder (adapted static part
+    inside, e5-club by name) and replaces it atomically; the watcher must see that and load it."""
+    import json
+
+    from model.encoder import DEFAULT_MODEL_DIR, load_encoder
+    from model.ensemble import MANIFEST, EnsembleEncoder
+    from model.profile import PROFILE
+    from model.train import _atomic_replace
+
+    def ensemble(folder: Path, weights_from: Path) -> None:
+        _perturbed_copy(weights_from, folder / "adapted-static")
+        parts = [{"model": "adapted-static", "weight": 0.5}, {"model": "static", "weight": 0.5}]
+        (folder / MANIFEST).write_text(json.dumps({"parts": parts}), encoding="utf-8")
+
+    club = tmp_path / "club"
+    club.mkdir()
+    ensemble(club, DEFAULT_MODEL_DIR)
+    watcher = ModelWatcher(service, club, load=load_encoder, make_embedder=ThreadedEmbedder, interval_s=0.01)
+    await watcher.prime()
+    (club / PROFILE).write_text("{}", encoding="utf-8")  # a profile edit re-encodes nothing
+    assert not await watcher.check() and not await watcher.check()
+
+    staged = tmp_path / ".club.tmp-1"
+    staged.mkdir()
+    ensemble(staged, club / "adapted-static")
+    _atomic_replace(staged, club)  # as train_ensemble publishes
+    assert not await watcher.check()  # seen once
+    assert await watcher.check()
+    served = service.embedder.encoder
+    assert isinstance(served, EnsembleEncoder) and served.fingerprint == load_encoder(club).fingerprint
+    answer = await service.ask("g1", "회비 얼마예요?")
+    assert answer.best is not None and answer.best.question == "회비는 얼마인가요?"

@@ -28,7 +28,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("FAQBOT_DB", str(tmp_path / "new.db"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.delenv("FAQBOT_MODEL", raising=False)
+    monkeypatch.setenv("FAQBOT_MODEL", "static")  # a fast real model
     monkeypatch.delenv("FAQBOT_ENV_FILE", raising=False)
 
 

@@ -44,7 +44,29 @@ async def test_lone_question_times_the_decision_when_the_profile_has_one() -> No
 
     decision = DecisionModel((("score", 3.0), ("margin", 7.0), ("off_topic", -6.0)), 0.2, ("테스트", "ㅇㅋ"))
     profile = MatchingProfile(0.2, 1.0, 0.6, Thresholds(0.86, 0.26, 0.0), "test", decision)
-    with_decision = await lone_question_section(HashingEncoder(), ["회비 얼마예요?", "세션 언제 해요?"], 5, profile)
+    with_decision = await lone_question_section(
+        HashingEncoder(), ["회비 얼마예요?", "세션 언제 해요?"], 5, profile=profile
+    )
     assert with_decision["search_decision_p50_ms"] > 0 and "decision_p50_ms" in with_decision
     plain = await lone_question_section(HashingEncoder(), ["회비 얼마예요?"], 5)
     assert "decision_p50_ms" not in plain
+
+
+async def test_lone_question_times_each_part_of_an_ensemble_with_the_models_profile() -> None:
+    from faq.types import Thresholds
+    from faqbot.perf.lone_question import lone_question_section
+    from faqbot.perf.plan import DEFAULT, model_profile_of
+    from model.encoder import ENSEMBLE_DIR
+    from model.ensemble import EnsembleEncoder
+    from model.fake import HashingEncoder
+    from model.profile import MatchingProfile, load_profile
+
+    ensemble = EnsembleEncoder(
+        [(HashingEncoder(64, tag="a"), 0.5), (HashingEncoder(32, tag="b"), 0.5)], part_names=["static", "e5-club"]
+    )
+    profile = MatchingProfile(0.1, 0.0, 0.0, Thresholds())
+    lone = await lone_question_section(ensemble, ["회비 얼마예요?", "세션 언제?"], 5, profile=profile)
+    assert set(lone["encode_parts_p50_ms"]) == {"static", "e5-club"}
+    for key in ("encode_p50_ms", "tokenize_p50_ms", "search_p50_ms", "log_write_p50_ms", "thread_hop_p50_ms"):
+        assert lone[key] >= 0
+    assert model_profile_of(DEFAULT) == load_profile(ENSEMBLE_DIR)  # the default is measured with its own weights

@@ -1,4 +1,4 @@
-"""The ``faqbot`` CLI end to end (in-process), on the bundled FAQs and the offline default model."""
+"""The ``faqbot`` CLI end to end (in-process), on the bundled FAQs and the static built-in model."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from faqbot.cli import main
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no stray .env
     monkeypatch.setenv("FAQBOT_DB", str(tmp_path / "club.db"))
-    monkeypatch.delenv("FAQBOT_MODEL", raising=False)
+    monkeypatch.setenv("FAQBOT_MODEL", "static")  # fast and torch-free; the default's own path: test_default_model.py
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -174,3 +174,25 @@ def test_broken_model_is_a_clear_error_not_a_traceback(capsys: pytest.CaptureFix
     code, _, err = run(capsys, "ask", "--model", str(broken), "회비?")
     assert code == 1
     assert "broken-model" in err and "Traceback" not in err
+
+
+def test_the_sample_is_encoded_once_per_model_not_on_every_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The sample lives in memory; its vectors are kept in the model cache so a second command
+    encodes only the question (with the default's e5 part, ~6 s saved on every command)."""
+    from model.static import StaticEncoder
+
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    encoded: list[int] = []
+    real = StaticEncoder.encode
+    monkeypatch.setattr(StaticEncoder, "encode", lambda self, texts: encoded.append(len(texts)) or real(self, texts))
+    first = run(capsys, "ask", "--json", "회비 얼마예요?")
+    assert first[0] == 0 and sum(encoded) > 100  # every question, alternate and answer passage
+    files = list((tmp_path / "cache" / "sample-vectors").glob("*.npz"))
+    assert len(files) == 1
+    encoded.clear()
+    second = run(capsys, "ask", "--json", "회비 얼마예요?")
+    assert second[1] == first[1] and encoded == [1]  # the same answer; only the question was encoded
+    files[0].write_bytes(b"not a numpy file")  # damaged: encoded again, still answers
+    assert run(capsys, "ask", "--json", "회비 얼마예요?")[1] == first[1]

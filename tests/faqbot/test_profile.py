@@ -93,13 +93,14 @@ def test_a_profile_never_changes_the_models_fingerprint(tmp_path: Path) -> None:
 
 def test_builtin_names_find_their_profiles_without_deriving_e5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from faqbot.app import model_profile
-    from model.encoder import ENSEMBLE_DIR
+    from model.encoder import DEFAULT_MODEL_DIR, ENSEMBLE_DIR
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "no-cache"))  # nothing derived here
     ensemble = model_profile(CoreSettings(db=tmp_path / "x.db", model="ensemble"))
     assert ensemble == load_profile(ENSEMBLE_DIR) and ensemble is not None
     assert "DEV clubs" in ensemble.chosen_on
-    static = model_profile(CoreSettings(db=tmp_path / "x.db"))  # empty: the static default's own
-    assert static is not None and static != ensemble
+    assert model_profile(CoreSettings(db=tmp_path / "x.db")) == ensemble  # empty: the default, the ensemble
+    static = model_profile(CoreSettings(db=tmp_path / "x.db", model="static"))  # the old default, by name
+    assert static == load_profile(DEFAULT_MODEL_DIR) and static is not None and static != ensemble
     assert not (tmp_path / "no-cache").exists()

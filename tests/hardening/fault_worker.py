@@ -46,7 +46,7 @@ def bulk_drafts(n: int, *, alternates: int = 1) -> list[FaqDraft]:
     ]
 
 
-def settings(db: str, model: str = "") -> CoreSettings:
+def settings(db: str, model: str = "static") -> CoreSettings:
     return CoreSettings(_env_file=None, db=Path(db), model=model)  # type: ignore[call-arg]
 
 

@@ -66,7 +66,8 @@ class Trial:
 
 def worker_env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_")}
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONPATH=str(ROOT), HOME=str(tmp))
+    # The real CLI and the workers load the model default_encoder loads: fast, and the cached vectors match.
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONPATH=str(ROOT), HOME=str(tmp), FAQBOT_MODEL="static")
     return env
 
 
@@ -182,14 +183,14 @@ def seeded_db(work: Path) -> Path:
     sample = Path(__file__).resolve().parents[2] / "faq" / "data" / "club_faqs.json"
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(work)
-        mp.delenv("FAQBOT_MODEL", raising=False)
+        mp.setenv("FAQBOT_MODEL", "static")  # the model default_encoder loads
         assert cli_main(["faq", "import", "--db", str(db), str(sample)]) == 0
     return db
 
 
 @pytest.fixture(scope="module")
 def default_encoder() -> Encoder:
-    return load_encoder(None)
+    return load_encoder("static")  # a fast real model; the workers load the same
 
 
 @pytest.fixture(scope="module")

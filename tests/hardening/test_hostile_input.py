@@ -145,7 +145,7 @@ def cli_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(folder)
         mp.setenv("FAQBOT_DB", str(db))
-        mp.delenv("FAQBOT_MODEL", raising=False)
+        mp.setenv("FAQBOT_MODEL", "static")
         assert main(["faq", "import", "--guild", SCOPE, str(sample)]) == 0
     return db
 
@@ -156,7 +156,7 @@ def cli_db(cli_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     shutil.copy(cli_template, db)
     monkeypatch.chdir(tmp_path)  # no stray .env
     monkeypatch.setenv("FAQBOT_DB", str(db))
-    monkeypatch.delenv("FAQBOT_MODEL", raising=False)
+    monkeypatch.setenv("FAQBOT_MODEL", "static")  # a fast real model
     return db
 
 

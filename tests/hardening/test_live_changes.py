@@ -48,7 +48,9 @@ DEADLINE_S = 1.0  # the issue: within a second of the other process's commit
 
 def cli_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_")}
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONPATH=str(ROOT), HOME=str(home))
+    env.update(
+        HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONPATH=str(ROOT), HOME=str(home), FAQBOT_MODEL="static"
+    )
     return env
 
 

@@ -68,7 +68,7 @@ def test_run_exits_with_one_line_when_the_database_is_unreachable(tmp_path: Path
         PYTHONPATH=str(ROOT),
         FAQBOT_DB="postgresql://bot:s3cret@127.0.0.1:1/faq",
         DISCORD_TOKEN="MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz0123456789AB",
-        FAQBOT_MODEL="",
+        FAQBOT_MODEL="static",  # a fast real model: the database is what fails here
     )
     done = subprocess.run(
         [sys.executable, "-m", "faqbot", "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=90

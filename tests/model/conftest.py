@@ -21,8 +21,9 @@ def minilm_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def default_encoder():
+def static_encoder():
+    """The committed static model (built-in ``static``): the fast real model tests use."""
     from model.encoder import DEFAULT_MODEL_DIR, load_encoder
 
     assert (DEFAULT_MODEL_DIR / "modules.json").exists(), "model/default is committed"
-    return load_encoder()
+    return load_encoder("static")

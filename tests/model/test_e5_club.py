@@ -52,8 +52,9 @@ def test_changed_token_embeddings_are_refused() -> None:
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("faqbot-cache")
+def cache(first_use) -> Path:  # type: ignore[no-untyped-def]
+    """The cache the default's first use filled from empty: base + committed delta, both sha256-checked."""
+    return first_use.cache
 
 
 @pytest.mark.slow

@@ -44,14 +44,12 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="module")
-def e5_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    cache = tmp_path_factory.mktemp("faqbot-cache")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("FAQBOT_CACHE_DIR", str(cache))
-    try:
-        return e5_wheel.base_model_dir()  # builds and checks the committed sha256 manifest
-    finally:
-        mp.undo()
+def e5_folder(first_use) -> Path:  # type: ignore[no-untyped-def]
+    """The base as the default's first use built it into an empty cache (checked against the committed sha256)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FAQBOT_CACHE_DIR", str(first_use.cache))
+        assert e5_wheel.is_built()
+        return e5_wheel.base_model_dir(build=False)
 
 
 @pytest.fixture(scope="module")
@@ -142,13 +140,13 @@ def test_q4_dequantization_matches_e5c_layout() -> None:
 
 
 def test_builtin_names_resolve_to_folders(e5_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from model.encoder import DEFAULT_ENCODER, DEFAULT_MODEL_DIR, resolve_model
+    from model.encoder import DEFAULT_ENCODER, DEFAULT_MODEL_DIR, ENSEMBLE_DIR, resolve_model
 
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(e5_folder.parent))
     monkeypatch.chdir(e5_folder.parent)  # no local folder named like a built-in
     assert resolve_model("e5") == str(e5_folder)
     assert resolve_model("static") == str(DEFAULT_MODEL_DIR)
-    assert resolve_model(None) == resolve_model(DEFAULT_ENCODER)
+    assert resolve_model(None) == resolve_model(DEFAULT_ENCODER) == resolve_model("ensemble") == str(ENSEMBLE_DIR)
     assert resolve_model("some/hub-id") == "some/hub-id"
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -53,3 +54,30 @@ def test_a_broken_manifest_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / MANIFEST).write_text(json.dumps({"parts": [{"model": "missing-dir/x"}]}), encoding="utf-8")
     with pytest.raises(EncoderLoadError):
         load_encoder(tmp_path)
+
+
+def test_ensembles_alive_at_once_share_their_e5_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hot swap to a retrained ensemble must not hold e5 twice: the built-in e5 parts are shared."""
+    import gc
+
+    from model import encoder as encoder_module
+    from model.encoder import DEFAULT_MODEL_DIR, resolve_model
+
+    stand_in = tmp_path / "e5-club-stand-in"  # a small real model in the derived folder's place
+    shutil.copytree(DEFAULT_MODEL_DIR, stand_in)
+    monkeypatch.setattr(
+        encoder_module, "resolve_model", lambda t=None: str(stand_in) if t == "e5-club" else resolve_model(t)
+    )
+    folders = []
+    for name in ("old", "new"):
+        folder = tmp_path / name
+        folder.mkdir()
+        parts = [{"model": "static", "weight": 0.5}, {"model": "e5-club", "weight": 0.5}]
+        (folder / MANIFEST).write_text(json.dumps({"parts": parts}), encoding="utf-8")
+        folders.append(folder)
+    old, new = load_encoder(folders[0]), load_encoder(folders[1])
+    assert old.parts[1][0] is new.parts[1][0]  # one copy of the e5 part
+    assert old.parts[0][0] is not new.parts[0][0]  # the static part is small: each loads its own
+    del old, new
+    gc.collect()
+    assert not any(key[0] == str(stand_in) for key in encoder_module._shared_parts.keys())  # freed with its ensembles

@@ -57,6 +57,6 @@ def test_unknown_backend_is_refused(tiny_model: Path) -> None:
         load_encoder(tiny_model, backend="tensorrt")
 
 
-def test_static_default_ignores_the_backend() -> None:
-    plain = load_encoder(None)
-    assert load_encoder(None, backend="onnx").fingerprint == plain.fingerprint
+def test_static_model_ignores_the_backend() -> None:
+    plain = load_encoder("static")
+    assert load_encoder("static", backend="onnx").fingerprint == plain.fingerprint
