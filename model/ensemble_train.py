@@ -175,7 +175,8 @@ def train_ensemble(current: Path, config: Any) -> EnsembleTrainReport:
     the new ensemble to ``config.output_dir`` atomically, if the whole ensemble did not get worse."""
     from model.encoder import load_encoder
     from model.ensemble import EnsembleEncoder
-    from model.train import TrainingRefused, _atomic_replace, _publish_problem, train
+    from model.publish import TrainingRefused, atomic_replace, publish_problem
+    from model.train import train
 
     started = time.monotonic()
     current = Path(current).resolve()
@@ -225,7 +226,7 @@ def train_ensemble(current: Path, config: Any) -> EnsembleTrainReport:
         after = dense_metrics(new, queries, corpus, relevant)
         if after:
             log.info("after (ensemble):  %s", after.row())
-        problem = _publish_problem(config, [], before, after)
+        problem = publish_problem(config, [], before, after)
         if problem:
             kept = "이전 모델을 그대로 둡니다" if target.exists() else "아무것도 쓰지 않았습니다"
             raise TrainingRefused(f"{problem} (앙상블 전체) — {target} 에 {kept}")
@@ -243,7 +244,7 @@ def train_ensemble(current: Path, config: Any) -> EnsembleTrainReport:
         (staged / "train_report.json").write_text(
             json.dumps(_report_json(report), ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
         )
-        _atomic_replace(staged, target)
+        atomic_replace(staged, target)
         return report
     finally:
         shutil.rmtree(staged, ignore_errors=True)

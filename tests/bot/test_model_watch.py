@@ -108,7 +108,7 @@ async def test_an_ensemble_folder_retrained_in_place_is_swapped_in(service: FaqS
     from model.encoder import DEFAULT_MODEL_DIR, load_encoder
     from model.ensemble import MANIFEST, EnsembleEncoder
     from model.profile import PROFILE
-    from model.train import _atomic_replace
+    from model.publish import atomic_replace
 
     def ensemble(folder: Path, weights_from: Path) -> None:
         _perturbed_copy(weights_from, folder / "adapted-static")
@@ -126,7 +126,7 @@ async def test_an_ensemble_folder_retrained_in_place_is_swapped_in(service: FaqS
     staged = tmp_path / ".club.tmp-1"
     staged.mkdir()
     ensemble(staged, club / "adapted-static")
-    _atomic_replace(staged, club)  # as train_ensemble publishes
+    atomic_replace(staged, club)  # as train_ensemble publishes
     assert not await watcher.check()  # seen once
     assert await watcher.check()
     served = service.embedder.encoder
