@@ -138,9 +138,10 @@ def sample_vectors_file(fingerprint: str) -> Path:
 
 @asynccontextmanager
 async def sample_vectors(service: FaqService) -> AsyncIterator[None]:
-    """The sample is an in-memory store, so every command would encode its 63 FAQs again (~6 s with
-    the default's e5 part): their vectors are read from, and after the first command written to, a
-    file in the model cache. A missing or unreadable file only means encoding them again."""
+    """The sample is an in-memory store, so every command would encode its 63 FAQs (and the decision
+    model's off-topic lines) again (~6 s with the default's e5 part): their vectors are read from, and
+    after the first command written to, a file in the model cache. A missing or unreadable file only
+    means encoding them again."""
     fingerprint = service.embedder.encoder.fingerprint
     path = sample_vectors_file(fingerprint)
     try:
@@ -155,6 +156,10 @@ async def sample_vectors(service: FaqService) -> AsyncIterator[None]:
     found = await service.store.all_cached_embeddings(SAMPLE_SCOPE, fingerprint)
     if not found:
         return
+    if service.decision is not None:  # its off-topic lines are encoded for every question's decision
+        found.update(
+            await service.store.cached_embeddings(list(dict.fromkeys(service.decision.off_topic)), fingerprint)
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:

@@ -147,6 +147,9 @@ def cli_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         mp.setenv("FAQBOT_DB", str(db))
         mp.setenv("FAQBOT_MODEL", "static")
         assert main(["faq", "import", "--guild", SCOPE, str(sample)]) == 0
+        # The first question caches the decision model's off-topic vectors (one time, like the FAQs'
+        # at import); after that, a question must change nothing.
+        assert main(["ask", "--guild", SCOPE, "회비 얼마예요?"]) == 0
     return db
 
 
