@@ -31,7 +31,10 @@ SECRET_FIELDS = frozenset({"discord_token"})
 
 # What a setting accepts, where its type and bounds alone would not say it well.
 _ALLOWED = {
-    "model": "로컬 폴더 경로, 허브 ID(예: snunlp/KR-SBERT-V40K-klueNLI-augSTS) 또는 빈 값(내장 기본 모델 ensemble)",
+    "model": (
+        "내장 모델 이름(ensemble, static, e5, e5-club), 로컬 폴더 경로, "
+        "허브 ID(예: snunlp/KR-SBERT-V40K-klueNLI-augSTS) 또는 빈 값(내장 기본 모델 ensemble)"
+    ),
     "log_level": "DEBUG, INFO, WARNING, ERROR, CRITICAL 중 하나",
     "db": "SQLite 파일 경로 또는 postgresql://사용자:비밀번호@호스트/데이터베이스",
     "discord_token": "개발자 포털 → Bot → Reset Token에서 복사한 봇 토큰",
@@ -135,6 +138,10 @@ def check_hub_model(cls: type[BaseSettings], model: str, flags: Mapping[str, tup
 
     A cached id, a local folder and ``HF_HUB_OFFLINE=1`` are left to the loader as documented.
     """
+    from model.encoder import BUILTIN_MODELS
+
+    if model in BUILTIN_MODELS:  # "static", "ensemble", …: never a hub id
+        return
     if not model or evident_path(model) or Path(model).expanduser().exists() or os.environ.get("HF_HUB_OFFLINE"):
         return
     from huggingface_hub import HfApi, try_to_load_from_cache

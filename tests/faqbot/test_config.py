@@ -217,3 +217,20 @@ def test_config_show_prints_the_shards(capsys: pytest.CaptureFixture[str], monke
     assert code == 0
     assert lines["FAQBOT_SHARD_COUNT"].split()[2] == "4" and "[./.env]" in lines["FAQBOT_SHARD_COUNT"]
     assert lines["FAQBOT_SHARD_IDS"].split()[2] == "0,1" and "[./.env]" in lines["FAQBOT_SHARD_IDS"]
+
+
+@pytest.mark.parametrize("name", ["static", "ensemble", "e5", "e5-club"])
+def test_builtin_model_names_are_never_checked_against_the_hub(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without HF_HUB_OFFLINE (a new user's shell) a built-in name must not be taken for a hub id.
+    from faqbot.config_sources import check_hub_model
+    from faqbot.settings import CoreSettings
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("FAQBOT_MODEL", name)
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("asked the hub about a built-in model")
+
+    monkeypatch.setattr("huggingface_hub.HfApi.model_info", no_network)
+    monkeypatch.setattr("huggingface_hub.try_to_load_from_cache", no_network)
+    check_hub_model(CoreSettings, name)  # no ConfigError, no hub call
