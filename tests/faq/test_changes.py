@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -45,18 +45,6 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 2.
 def db_target(tmp_path: Path) -> str:
     """SQLite: these tests drive SqliteChangeFeed (PostgreSQL's feed: test_pg_changes.py)."""
     return str(tmp_path / "faq.db")
-
-
-@pytest.fixture
-async def other(db_target: str, service: FaqService) -> AsyncIterator[FaqService]:
-    """Another writer on the service's database (own connection, like the CLI), another model."""
-    store = await FaqStore.open(db_target)
-    svc = FaqService(store, ThreadedEmbedder(HashingEncoder(tag="cli-model")))
-    try:
-        yield svc
-    finally:
-        await svc.aclose()
-        await store.close()
 
 
 async def test_data_version_moves_only_for_other_connections(service: FaqService, other: FaqService) -> None:

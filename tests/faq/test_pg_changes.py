@@ -13,30 +13,15 @@ import pytest
 
 from faq.changes import Change, KnowledgeFollower
 from faq.db.notify_feed import PostgresChangeFeed
-from faq.embedder import ThreadedEmbedder
 from faq.scope_config import ScopeConfigs
 from faq.service import FaqService
-from faq.store import FaqStore
 from faq.types import Status
-from model.fake import HashingEncoder
 from tests.faq.test_changes import MASCOT, answered, eventually
 
 
 @pytest.fixture
 def db_target(pg_schema_url: str) -> str:
     return pg_schema_url
-
-
-@pytest.fixture
-async def other(db_target: str, service: FaqService) -> AsyncIterator[FaqService]:
-    """Another process's service on the same database (its own pool and writer id)."""
-    store = await FaqStore.open(db_target)
-    svc = FaqService(store, ThreadedEmbedder(HashingEncoder(tag="cli-model")))
-    try:
-        yield svc
-    finally:
-        await svc.aclose()
-        await store.close()
 
 
 @pytest.fixture
