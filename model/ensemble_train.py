@@ -37,7 +37,7 @@ from faq.encoding import Encoder
 from model.ensemble import MANIFEST, is_ensemble_dir, load_ensemble, part_target, read_parts
 from model.ir_check import IRMetrics, ir_inputs
 from model.profile import PROFILE
-from model.training_data import build_training_data, read_pairs_csv, split_groups
+from model.train_inputs import build_inputs
 
 log = logging.getLogger(__name__)
 
@@ -106,24 +106,8 @@ def dense_metrics(
 
 def heldout_inputs(config: Any) -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
     """The held-out queries, corpus and answers ``train(config)`` evaluates on (same data, same split)."""
-    pairs: list[tuple[str, str]] = []
-    for path in config.pairs_csv:
-        pairs += read_pairs_csv(path)
-    pairs += list(config.feedback_pairs)
-    if config.augment:
-        from model.augment import augment_pairs
-
-        sources = [t for pair in pairs for t in pair] + [t for g in config.faq_groups for t in g]
-        pairs += augment_pairs(sources, config.augment, seed=config.seed, taken={q for q, _ in config.eval_queries})
-    data = build_training_data(
-        pairs,
-        config.faq_groups,
-        pairs_per_text=config.pairs_per_text,
-        seed=config.seed,
-        expand_components=config.expand_components,
-    )
-    _, heldout = split_groups(len(data.groups), config.holdout_fraction, config.seed)
-    return ir_inputs(data.groups, heldout, config.eval_queries)
+    inputs = build_inputs(config)
+    return ir_inputs(inputs.data.groups, inputs.heldout_ids, config.eval_queries)
 
 
 # --------------------------------------------------------------------------- report
@@ -166,16 +150,12 @@ def format_ensemble_report(report: EnsembleTrainReport) -> str:
 # --------------------------------------------------------------------------- training
 
 
-def _dir_bytes(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
 def train_ensemble(current: Path, config: Any) -> EnsembleTrainReport:
     """Fine-tune ``current``'s static part with ``config`` (its ``base`` is ignored) and write
     the new ensemble to ``config.output_dir`` atomically, if the whole ensemble did not get worse."""
     from model.encoder import load_encoder
     from model.ensemble import EnsembleEncoder
-    from model.publish import TrainingRefused, atomic_replace, publish_problem
+    from model.publish import TrainingRefused, atomic_replace, dir_bytes, publish_problem
     from model.train import train
 
     started = time.monotonic()
@@ -239,7 +219,7 @@ def train_ensemble(current: Path, config: Any) -> EnsembleTrainReport:
             before=before,
             after=after,
             seconds=round(time.monotonic() - started, 1),
-            model_bytes=_dir_bytes(staged),
+            model_bytes=dir_bytes(staged),
         )
         (staged / "train_report.json").write_text(
             json.dumps(_report_json(report), ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
