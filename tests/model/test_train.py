@@ -50,7 +50,8 @@ def synthetic_groups() -> list[tuple[str, ...]]:
     return [tuple(FRAMES[(g + i) % len(FRAMES)].format(t=t) for i in range(len(FRAMES))) for g, t in enumerate(TOPICS)]
 
 
-def _cfg(tmp_path: Path, **kw) -> TrainConfig:
+def small_config(tmp_path: Path, **kw) -> TrainConfig:
+    """A CPU run on the synthetic groups, a quarter held out (shared by test_train_guard.py)."""
     base = dict(
         output_dir=tmp_path / "out",
         faq_groups=tuple(synthetic_groups()),
@@ -68,7 +69,7 @@ def _finite(m) -> bool:
 
 @pytest.mark.slow
 def test_static_training_improves_heldout(tmp_path: Path) -> None:
-    cfg = _cfg(tmp_path, base="static", epochs=8, static=StaticConfig(dim=64, learning_rate=0.1))
+    cfg = small_config(tmp_path, base="static", epochs=8, static=StaticConfig(dim=64, learning_rate=0.1))
     report = train(cfg)
     assert report.before is not None and report.after is not None
     assert _finite(report.before) and _finite(report.after)
@@ -81,7 +82,7 @@ def test_static_training_improves_heldout(tmp_path: Path) -> None:
 def test_minilm_few_steps_then_eval(tmp_path: Path, minilm_path: Path) -> None:
     from model.encoder import load_encoder
 
-    report = train(_cfg(tmp_path, base=str(minilm_path), max_steps=3, batch_size=8))
+    report = train(small_config(tmp_path, base=str(minilm_path), max_steps=3, batch_size=8))
     assert report.steps == 3
     assert report.after is not None and _finite(report.after)
     enc = load_encoder(report.output_dir)
@@ -103,7 +104,7 @@ def test_interrupted_training_leaves_target_untouched(tmp_path: Path, monkeypatc
 
     monkeypatch.setattr(mt, "ir_evaluate", boom)
     with pytest.raises(KeyboardInterrupt):
-        train(_cfg(tmp_path, base="static", static=StaticConfig(dim=16)))
+        train(small_config(tmp_path, base="static", static=StaticConfig(dim=16)))
     assert (target / "marker.txt").read_text() == "good model"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # temp dir cleaned up
 

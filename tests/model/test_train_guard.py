@@ -8,20 +8,8 @@ import pytest
 
 import model.train as mt
 from model.ir_check import IRMetrics
-from model.train import StaticConfig, TrainConfig, TrainingRefused, train
-from tests.model.test_train import synthetic_groups
-
-
-def _cfg(tmp_path: Path, **kw) -> TrainConfig:
-    base = dict(
-        output_dir=tmp_path / "out",
-        faq_groups=tuple(synthetic_groups()),
-        holdout_fraction=0.25,
-        show_progress=False,
-        device="cpu",
-    )
-    base.update(kw)
-    return TrainConfig(**base)
+from model.train import StaticConfig, TrainingRefused, train
+from tests.model.test_train import small_config
 
 
 def _old_model(tmp_path: Path) -> Path:
@@ -53,7 +41,7 @@ def test_float16_checkpoint_trains_in_float32(tmp_path: Path, minilm_path: Path)
     mt_patch = pytest.MonkeyPatch()
     mt_patch.setattr(mt, "ir_evaluate", spy)
     try:
-        report = train(_cfg(tmp_path, base=str(half), max_steps=3, batch_size=8, allow_worse=True))
+        report = train(small_config(tmp_path, base=str(half), max_steps=3, batch_size=8, allow_worse=True))
     finally:
         mt_patch.undo()
     assert seen and all(dtypes == {torch.float32} for dtypes in seen)
@@ -73,7 +61,7 @@ def test_worse_heldout_metrics_keep_the_old_model(tmp_path: Path, monkeypatch: p
     results = iter([_metrics(0.6, 0.7), _metrics(0.5, 0.7)])
     monkeypatch.setattr(mt, "ir_evaluate", lambda *a: next(results))
     with pytest.raises(TrainingRefused, match=r"acc@1 0\.600 → 0\.500"):
-        train(_cfg(tmp_path, base="static", static=StaticConfig(dim=16), max_steps=2))
+        train(small_config(tmp_path, base="static", static=StaticConfig(dim=16), max_steps=2))
     assert (target / "marker.txt").read_text() == "good model"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -82,7 +70,7 @@ def test_allow_worse_publishes_anyway(tmp_path: Path, monkeypatch: pytest.Monkey
     _old_model(tmp_path)
     results = iter([_metrics(0.6, 0.7), _metrics(0.6, 0.65)])
     monkeypatch.setattr(mt, "ir_evaluate", lambda *a: next(results))
-    train(_cfg(tmp_path, base="static", static=StaticConfig(dim=16), max_steps=2, allow_worse=True))
+    train(small_config(tmp_path, base="static", static=StaticConfig(dim=16), max_steps=2, allow_worse=True))
     assert (tmp_path / "out" / "modules.json").exists()
 
 
@@ -97,5 +85,5 @@ def test_non_finite_loss_keeps_the_old_model(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(losses, "MultipleNegativesRankingLoss", NanLoss)
     # allow_worse never covers a broken model
     with pytest.raises(TrainingRefused, match="유한하지 않습니다"):
-        train(_cfg(tmp_path, base="static", static=StaticConfig(dim=16), max_steps=2, allow_worse=True))
+        train(small_config(tmp_path, base="static", static=StaticConfig(dim=16), max_steps=2, allow_worse=True))
     assert (target / "marker.txt").read_text() == "good model"
