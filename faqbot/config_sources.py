@@ -23,7 +23,7 @@ from pydantic_settings import BaseSettings
 from chat import cli_messages, messages
 from faq.db import display_target
 from faqbot.settings import ENV_FILE_VAR, MissingEnvFile, evident_path, settings_files
-from faqbot.sharding import format_shard_ids
+from faqbot.sharding import MAX_SHARDS, format_shard_ids
 
 DEFAULT_SOURCE = "기본값"
 ENV_SOURCE = "환경 변수"
@@ -38,7 +38,7 @@ _ALLOWED = {
     "log_level": "DEBUG, INFO, WARNING, ERROR, CRITICAL 중 하나",
     "db": "SQLite 파일 경로 또는 postgresql://사용자:비밀번호@호스트/데이터베이스",
     "discord_token": "개발자 포털 → Bot → Reset Token에서 복사한 봇 토큰",
-    "shard_count": "1 이상의 정수(모든 프로세스에 같은 전체 샤드 수) 또는 빈 값(샤딩 안 함)",
+    "shard_count": f"1 이상 {MAX_SHARDS} 이하의 정수(모든 프로세스에 같은 전체 샤드 수) 또는 빈 값(샤딩 안 함)",
     "shard_ids": "쉼표로 나눈 샤드 번호나 범위(예: 0,1 또는 0-3) 또는 빈 값(FAQBOT_SHARD_COUNT의 모든 샤드)",
 }
 # FAQBOT_SHARD_IDS errors whose message says what is wrong (faqbot/settings.py).

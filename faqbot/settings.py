@@ -38,7 +38,7 @@ from chat.settings import ChatSettings
 from faq.db import is_postgres
 from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT
 from faq.types import Thresholds
-from faqbot.sharding import ShardIdsError, ShardPlan, parse_shard_ids
+from faqbot.sharding import MAX_SHARDS, ShardIdsError, ShardPlan, parse_shard_ids
 from model.profile import MatchingProfile
 
 ENV_FILE_VAR = "FAQBOT_ENV_FILE"
@@ -252,6 +252,7 @@ class BotSettings(ChatSettings, CoreSettings):
     shard_count: int | None = Field(
         default=None,
         ge=1,
+        le=MAX_SHARDS,
         description="Discord shards in all, the same on every process; empty = no sharding. Alone: every shard "
         "in this process.",
     )

@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 
 _PART = re.compile(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?")
+#: More shards than any bot needs (Discord asks for one per ~1,000 guilds): a typo such as
+#: ``0-999999999`` is refused before it becomes a list of a billion ids.
+MAX_SHARDS = 16_384
 
 
 class ShardIdsError(ValueError):
@@ -29,6 +32,8 @@ def parse_shard_ids(text: str) -> tuple[int, ...]:
         first, last = int(found[1]), int(found[2] if found[2] is not None else found[1])
         if last < first:
             raise ShardIdsError(f"범위 {first}-{last}이(가) 거꾸로입니다: 작은 번호를 앞에 쓰세요")
+        if last >= MAX_SHARDS:
+            raise ShardIdsError(f"샤드 {last}은(는) 너무 큽니다: 번호는 {MAX_SHARDS - 1} 이하여야 합니다")
         for shard in range(first, last + 1):
             if shard in seen:
                 raise ShardIdsError(f"샤드 {shard}이(가) 두 번 들어 있습니다")
@@ -54,4 +59,4 @@ class ShardPlan:
         return cls(count, tuple(range(count)) if ids is None else ids)
 
 
-__all__ = ["ShardIdsError", "ShardPlan", "format_shard_ids", "parse_shard_ids"]
+__all__ = ["MAX_SHARDS", "ShardIdsError", "ShardPlan", "format_shard_ids", "parse_shard_ids"]
