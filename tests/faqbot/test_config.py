@@ -152,7 +152,15 @@ def test_shard_ids_are_lists_and_ranges(text: str, ids: tuple[int, ...]) -> None
 
 
 @pytest.mark.parametrize(
-    ("text", "needle"), [("0,,1", "''"), ("a", "'a'"), ("-1", "'-1'"), ("3-1", "거꾸로"), ("0,0-1", "두 번"), ("0-999999999", "너무 큽니다")]
+    ("text", "needle"),
+    [
+        ("0,,1", "''"),
+        ("a", "'a'"),
+        ("-1", "'-1'"),
+        ("3-1", "거꾸로"),
+        ("0,0-1", "두 번"),
+        ("0-999999999", "너무 큽니다"),
+    ],
 )
 def test_unreadable_shard_ids_say_why(text: str, needle: str) -> None:
     with pytest.raises(ShardIdsError, match=needle):
@@ -171,7 +179,10 @@ def test_sharding_plans() -> None:
     [
         ({"FAQBOT_SHARD_COUNT": "0"}, "FAQBOT_SHARD_COUNT='0' (환경 변수): 1 이상 16384 이하의 정수"),
         ({"FAQBOT_SHARD_COUNT": "many"}, "FAQBOT_SHARD_COUNT='many' (환경 변수): 1 이상 16384 이하의 정수"),
-        ({"FAQBOT_SHARD_COUNT": "99999999999"}, "FAQBOT_SHARD_COUNT='99999999999' (환경 변수): 1 이상 16384 이하의 정수"),
+        (
+            {"FAQBOT_SHARD_COUNT": "99999999999"},
+            "FAQBOT_SHARD_COUNT='99999999999' (환경 변수): 1 이상 16384 이하의 정수",
+        ),
         ({"FAQBOT_SHARD_IDS": "0,1"}, "FAQBOT_SHARD_IDS='0,1' (환경 변수): FAQBOT_SHARD_COUNT(전체 샤드 수) 없이는"),
         (
             {"FAQBOT_SHARD_COUNT": "4", "FAQBOT_SHARD_IDS": "2-4"},
