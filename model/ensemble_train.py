@@ -37,7 +37,7 @@ from faq.encoding import Encoder
 from model.ensemble import MANIFEST, is_ensemble_dir, load_ensemble, part_target, read_parts
 from model.ir_check import IRMetrics, ir_inputs
 from model.profile import PROFILE
-from model.train_inputs import build_inputs
+from model.train_inputs import TrainInputs, build_inputs
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +104,8 @@ def dense_metrics(
     return IRMetrics(acc1 / n, acc3 / n, mrr / n, ndcg / n, queries=n, corpus=len(corpus))
 
 
-def heldout_inputs(config: Any) -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
-    """The held-out queries, corpus and answers ``train(config)`` evaluates on (same data, same split)."""
-    inputs = build_inputs(config)
+def heldout_inputs(config: Any, inputs: TrainInputs) -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
+    """The held-out queries, corpus and answers ``train(config, inputs)`` evaluates on (same split)."""
     return ir_inputs(inputs.data.groups, inputs.heldout_ids, config.eval_queries)
 
 
@@ -165,7 +164,8 @@ def train_ensemble(current: Path, config: Any) -> EnsembleTrainReport:
     adapted_spec = specs[index][0]
     old = load_encoder(current)
     assert isinstance(old, EnsembleEncoder)
-    queries, corpus, relevant = heldout_inputs(config)
+    inputs = build_inputs(config)  # once: train() below gets the same, so both see one split
+    queries, corpus, relevant = heldout_inputs(config, inputs)
     before = dense_metrics(old, queries, corpus, relevant)
     if before:
         log.info("before (ensemble): %s", before.row())
@@ -181,7 +181,7 @@ def train_ensemble(current: Path, config: Any) -> EnsembleTrainReport:
             output_dir=staged / ADAPTED,
             allow_worse=True,  # the whole ensemble is judged below; a non-finite loss still refuses here
         )
-        part = train(part_config)
+        part = train(part_config, inputs)
         new_specs: list[tuple[str, float]] = []
         reuse: dict[str, Encoder] = {}
         for i, (model, weight) in enumerate(specs):

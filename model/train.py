@@ -46,7 +46,7 @@ from model.train_config import (
     config_from_args,
     default_config,
 )
-from model.train_inputs import build_inputs
+from model.train_inputs import TrainInputs, build_inputs
 from model.train_report import TrainReport, format_report
 from model.trainer import fit, trainer_class
 from model.training_data import (
@@ -103,14 +103,18 @@ def _seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def train(config: TrainConfig) -> TrainReport:
-    """Train, evaluate before/after on held-out groups, and atomically write the model."""
+def train(config: TrainConfig, inputs: TrainInputs | None = None) -> TrainReport:
+    """Train, evaluate before/after on held-out groups, and atomically write the model.
+
+    ``inputs``: ``build_inputs(config)`` when the caller already built it (the ensemble adaptation
+    scores the whole ensemble on the same held-out split)."""
     import datasets  # noqa: F401  # the [train] extra: fail before any work, not after the base model loads
     import torch
 
     started = time.monotonic()
     _seed_everything(config.seed)
-    inputs = build_inputs(config)
+    if inputs is None:
+        inputs = build_inputs(config)
     data, train_ids, heldout_ids = inputs.data, inputs.train_ids, inputs.heldout_ids
 
     target = Path(config.output_dir).resolve()
