@@ -8,6 +8,8 @@ FAQ, and off-topic lines.
 - ``dev_*.json``: DEV clubs. Used to choose matching weights and thresholds; never trained on.
 - ``eval_*.json``: evaluation-only. Never trained on, never used to choose anything, written
   by someone who saw none of the training data; scored once settings are fixed.
+
+:func:`bundled_dev_club` makes the bundled sample club's DEV split a club of the same shape.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from enum import StrEnum
 from pathlib import Path
 
 from faq.types import FaqDraft
+from model.training_data import CLUB_FAQS, CLUB_PARAPHRASES, dev_split
 
 CLUBS_DIR = Path(__file__).resolve().parent / "data" / "clubs"
+DEV_OUT_OF_SCOPE = Path(__file__).resolve().parent / "data" / "dev_out_of_scope.json"
+BUNDLED_DEV_SLUG = "bundled_dev"
 
 
 class Split(StrEnum):
@@ -70,3 +75,18 @@ def load_clubs(split: Split, folder: Path = CLUBS_DIR) -> list[ClubSet]:
         if club.split is not split:
             raise ValueError(f"{club.slug}: file says split {club.split}, name says {split}")
     return clubs
+
+
+def bundled_dev_club() -> ClubSet:
+    """The bundled sample club as a DEV club: its FAQs, its DEV paraphrases (``dev_split``, the
+    split ``model.dev`` holds out) as member questions and ``dev_out_of_scope.json`` as off-topic
+    lines. Never the held-out file. The club-trained models know this club (the static default
+    was trained on these paraphrases too), so off-topic lines score higher here than on a club
+    they never saw: a decision fitted on unseen clubs only answers them too readily."""
+    faqs_json = json.loads(CLUB_FAQS.read_text(encoding="utf-8"))
+    faqs = tuple(FaqDraft(f["question"], f["answer"], tuple(f.get("alternates", ()))) for f in faqs_json)
+    position = {f.question: i for i, f in enumerate(faqs)}
+    _, dev = dev_split(json.loads(CLUB_PARAPHRASES.read_text(encoding="utf-8")))
+    queries = tuple(ClubQuery(text, position[question], "plain") for text, question in dev)
+    lines = json.loads(DEV_OUT_OF_SCOPE.read_text(encoding="utf-8"))["queries"]
+    return ClubSet("멋사 샘플 동아리 (DEV split)", BUNDLED_DEV_SLUG, Split.DEV, faqs, queries, tuple(lines))

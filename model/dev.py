@@ -23,11 +23,11 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from model.clubs import DEV_OUT_OF_SCOPE
 from model.training_data import CLUB_PARAPHRASES, dev_split
 
 log = logging.getLogger(__name__)
 
-DEV_OOS = Path(__file__).resolve().parent / "data" / "dev_out_of_scope.json"
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 
 
@@ -80,7 +80,7 @@ def evaluate_dev(model_dir: Path, dev: list[tuple[str, str]], weight: float) -> 
     for w in WEIGHTS:
         m = retrieval_metrics(scorer.rank(texts, w), gold)
         sweep[f"{w:g}"] = (round(m["acc@1"], 4), round(m["mrr@10"], 4))
-    oos = json.loads(DEV_OOS.read_text(encoding="utf-8"))["queries"]
+    oos = json.loads(DEV_OUT_OF_SCOPE.read_text(encoding="utf-8"))["queries"]
     ranked = scorer.rank(texts, weight)
     misses = [(q, c[0].question) for (q, _), c, g in zip(dev, ranked, gold, strict=True) if c[0].faq_id != g]
     _, rec = threshold_sweep(ranked, gold, scorer.rank(oos, weight))

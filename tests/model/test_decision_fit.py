@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
-from faq.types import Candidate
-from model.clubs import ClubSet, Split, load_clubs
-from model.decision_fit import fit_logistic
+from faq.types import Candidate, FaqDraft
+from model.clubs import ClubQuery, ClubSet, Split, bundled_dev_club, load_clubs
+from model.decision_fit import ClubEvidence, Fit, _ranked, _raw, fit, fit_logistic
 from model.dev_clubs import PROBABILITY_GRID, choose_thresholds
 from model.encoder import DEFAULT_MODEL_DIR, ENSEMBLE_DIR
 from model.profile import load_profile
-from model.unseen import Ranked
+from model.training_data import heldout_eval_queries
+from model.unseen import Ranked, rates
 
 
 def test_logistic_fit_recovers_known_weights() -> None:
@@ -30,7 +33,7 @@ def test_committed_decisions_come_from_dev_clubs_only(folder, parts) -> None:  #
     assert profile is not None and profile.decision is not None
     decision = profile.decision
     assert decision.parts == parts  # one margin per part of that model's vectors
-    dev_lines = {t for club in load_clubs(Split.DEV) for t in club.out_of_scope}
+    dev_lines = {t for club in [*load_clubs(Split.DEV), bundled_dev_club()] for t in club.out_of_scope}
     assert set(decision.off_topic) <= dev_lines  # never an evaluation-only club's line
     assert "decision" in profile.chosen_on and "DEV clubs" in profile.chosen_on
     assert 0.5 <= profile.thresholds.answer < 1.0  # on the probability scale
@@ -57,3 +60,50 @@ def test_each_club_rule_holds_on_every_club_not_only_pooled() -> None:
     assert pooled.thresholds.answer <= 0.90 and pooled.rates.answered_right == pytest.approx(157 / 160)
     assert 0.90 < each.thresholds.answer <= 0.95
     assert each.rates.answered_wrong == 0.0 and each.rates.answered_right == pytest.approx(147 / 160)
+
+
+def _evidence(slug: str, right: Sequence[float], wrong: Sequence[float], off_topic: Sequence[float]) -> ClubEvidence:
+    """A club whose questions put the right FAQ first with score ``right``, another FAQ first with
+    ``wrong``, and whose off-topic lines score ``off_topic``; feature ``score`` only."""
+    faqs = (FaqDraft("q1", "a1"), FaqDraft("q2", "a2"))
+    n = len(right) + len(wrong)
+    club = ClubSet(slug, slug, Split.DEV, faqs, tuple(ClubQuery(f"{slug}{i}", 0, "plain") for i in range(n)), ())
+    candidates, features = [], []
+    for first, score in [*((1, s) for s in right), *((2, s) for s in wrong), *((1, s) for s in off_topic)]:
+        other = 3 - first
+        candidates.append((Candidate(first, f"q{first}", score), Candidate(other, f"q{other}", score / 2)))
+        features.append({"score": np.array([score, score / 2], dtype=np.float32)})
+    return ClubEvidence(club, candidates, features, [1] * n + [None] * len(off_topic))
+
+
+def test_a_rule_only_club_binds_the_thresholds_but_teaches_the_logistic_nothing() -> None:
+    rng = np.random.default_rng(1)
+    learn = [
+        _evidence(s, rng.uniform(0.4, 1.0, 200), rng.uniform(0.2, 0.8, 40), rng.uniform(0.1, 0.5, 60)) for s in "ab"
+    ]
+    # A club the model knows: its off-topic lines score as high as its questions.
+    known = _evidence("known", rng.uniform(0.8, 1.0, 200), [], rng.uniform(0.5, 0.8, 60))
+    alone = fit(learn, ("score",))
+    ruled = fit([*learn, known], ("score",), rule_only=("known",))
+    learned = fit([*learn, known], ("score",))
+    assert alone is not None and ruled is not None and learned is not None
+    assert ruled.decision.weights == alone.decision.weights  # not fitted on
+    assert learned.decision.weights != alone.decision.weights
+    assert ruled.thresholds.answer > alone.thresholds.answer  # the known club's off-topic lines bind
+    assert ruled.loco_by_club["known"].oos_answered <= 0.05 < rates_at(alone, known)
+
+
+def rates_at(result: Fit, club: ClubEvidence) -> float:
+    """Off-topic answered on ``club`` with ``result``'s decision and thresholds."""
+    probabilities = _raw(
+        (np.array([w for _, w in result.decision.weights]), result.decision.intercept), result.names, club
+    )
+    return rates([_ranked(club, probabilities, result.decision.runner_up)], result.thresholds).oos_answered
+
+
+def test_the_bundled_dev_club_is_the_dev_split_never_the_held_out_set() -> None:
+    club = bundled_dev_club()
+    held = {q for q, _ in heldout_eval_queries()}
+    assert len(club.queries) == 252 and len(club.out_of_scope) == 50
+    assert not held & {q.text for q in club.queries}
+    assert club.slug == "bundled_dev" and all(0 <= q.faq < len(club.faqs) for q in club.queries)
