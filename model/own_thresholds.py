@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from faq.decision import DecisionModel
-from model.dev import DEV_OOS
+from model.clubs import DEV_OUT_OF_SCOPE
 from model.encoder import Encoder
 from model.evaluate import FaqBank, Scorer, SweepRow, threshold_sweep
 
@@ -78,7 +78,7 @@ class OwnThresholds:
         return "\n".join(lines)
 
 
-def load_out_of_scope(path: Path = DEV_OOS) -> tuple[str, ...]:
+def load_out_of_scope(path: Path = DEV_OUT_OF_SCOPE) -> tuple[str, ...]:
     """Off-topic lines written for choosing thresholds (never the evaluation-only held-out set)."""
     if not Path(path).exists():
         return ()
