@@ -5,6 +5,9 @@ Each file in ``model/data/clubs/`` is one fictional 멋사 chapter (format:
 answer, 2 alternates), member questions written the way members type, each naming its
 FAQ, and off-topic lines.
 
+- ``train_*.json``: training clubs. Their FAQs, alternates, answers' sentences and member
+  questions are groups the static default trains on (:func:`training_groups`); never used to
+  choose anything (that is DEV's job).
 - ``dev_*.json``: DEV clubs. Used to choose matching weights and thresholds; never trained on.
 - ``eval_*.json``: evaluation-only. Never trained on, never used to choose anything, written
   by someone who saw none of the training data; scored once settings are fixed.
@@ -15,12 +18,13 @@ FAQ, and off-topic lines.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from faq.types import FaqDraft
-from model.training_data import CLUB_FAQS, CLUB_PARAPHRASES, dev_split
+from model.training_data import CLUB_FAQS, CLUB_PARAPHRASES, answer_sentences, dev_split
 
 CLUBS_DIR = Path(__file__).resolve().parent / "data" / "clubs"
 DEV_OUT_OF_SCOPE = Path(__file__).resolve().parent / "data" / "dev_out_of_scope.json"
@@ -28,6 +32,7 @@ BUNDLED_DEV_SLUG = "bundled_dev"
 
 
 class Split(StrEnum):
+    TRAIN = "train"
     DEV = "dev"
     EVAL = "eval"
 
@@ -90,3 +95,36 @@ def bundled_dev_club() -> ClubSet:
     queries = tuple(ClubQuery(text, position[question], "plain") for text, question in dev)
     lines = json.loads(DEV_OUT_OF_SCOPE.read_text(encoding="utf-8"))["queries"]
     return ClubSet("멋사 샘플 동아리 (DEV split)", BUNDLED_DEV_SLUG, Split.DEV, faqs, queries, tuple(lines))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s\W_]+", "", text).lower()
+
+
+def _scored_texts(folder: Path) -> set[str]:
+    """Every member question and off-topic line of the DEV and evaluation-only clubs, spacing and
+    punctuation ignored: short questions ("ㅎㅂ 얼마?") recur across independently written clubs."""
+    clubs = [*load_clubs(Split.DEV, folder), *load_clubs(Split.EVAL, folder)]
+    return {_key(t) for c in clubs for t in (*(q.text for q in c.queries), *c.out_of_scope)}
+
+
+def training_groups(clubs: list[ClubSet], folder: Path = CLUBS_DIR) -> list[tuple[str, ...]]:
+    """One group per FAQ of each training club: its question, alternates, member questions and its
+    answer's sentences (as ``load_club_faq_groups(with_answers=True)`` does for the bundled club).
+    A text that a DEV or evaluation-only club in ``folder`` asks is left out, so those clubs' figures
+    stay figures on questions the model never saw. Refuses any other split: DEV and evaluation-only
+    clubs are never trained on."""
+    scored = _scored_texts(folder)
+    out = []
+    for club in clubs:
+        if club.split is not Split.TRAIN:
+            raise ValueError(f"{club.slug}: only training clubs are trained on, not {club.split}")
+        asked: dict[int, list[str]] = {}
+        for q in club.queries:
+            asked.setdefault(q.faq, []).append(q.text)
+        for i, faq in enumerate(club.faqs):
+            texts = [faq.question, *faq.alternates, *asked.get(i, ()), *answer_sentences(faq.answer)]
+            kept = tuple(dict.fromkeys(t.strip() for t in texts if t.strip() and _key(t) not in scored))
+            if len(kept) >= 2:
+                out.append(kept)
+    return out

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from model.clubs import Split, load_clubs, training_groups
 from model.training_data import (
     CLUB_FAQS,
     CLUB_HELDOUT,
@@ -99,7 +100,10 @@ def default_config(output_dir: Path | None = None, *, command: str = "") -> Trai
         output_dir=Path(output_dir or DEFAULT_MODEL_DIR),
         base=STATIC,
         pairs_csv=(CLUB_PAIRS,) if CLUB_PAIRS.exists() else (),
-        faq_groups=tuple(load_club_faq_groups(with_answers=True)) if CLUB_FAQS.exists() else (),
+        faq_groups=(
+            *(load_club_faq_groups(with_answers=True) if CLUB_FAQS.exists() else ()),
+            *training_groups(load_clubs(Split.TRAIN)),  # other chapters' own words (model/data/clubs/train_*)
+        ),
         epochs=10.0,
         # One row per FAQ group in every batch: each other FAQ is an in-batch negative.
         batch_size=63,

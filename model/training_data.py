@@ -65,11 +65,16 @@ def load_club_faq_groups(path: Path = CLUB_FAQS, *, with_answers: bool = False) 
     groups = groups_from_faqs(faqs)
     if not with_answers:
         return groups
-    out = []
-    for group, faq in zip(groups, faqs, strict=True):
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", faq.get("answer", ""))]
-        out.append(tuple(dict.fromkeys([*group, *(s for s in sentences if len(s) >= 4)])))
-    return out
+    return [
+        tuple(dict.fromkeys([*group, *answer_sentences(faq.get("answer", ""))]))
+        for group, faq in zip(groups, faqs, strict=True)
+    ]
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """An answer's sentences of 4+ characters: training partners of its FAQ's questions."""
+    sentences = (s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", answer))
+    return [s for s in sentences if len(s) >= 4]
 
 
 class _UnionFind:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from faq.types import Thresholds
-from model.clubs import CLUBS_DIR, Split, load_club, load_clubs
+from faq.types import FaqDraft, Thresholds
+from model.clubs import CLUBS_DIR, ClubQuery, ClubSet, Split, load_club, load_clubs, training_groups
 from model.fake import HashingEncoder
 from model.unseen import ClubIndex, MatchConfig, ranking_top1, rates
 
@@ -78,3 +78,56 @@ def test_unseen_scoring_goes_through_the_index_and_the_decision() -> None:
     assert loose.none == 0.0
     assert loose.answered_right + loose.answered_wrong == pytest.approx(1.0)
     assert loose.top1 == pytest.approx(ranking_top1([with_answers]))
+
+
+def test_training_groups_hold_each_faqs_member_questions_and_answer_sentences(tmp_path: Path) -> None:
+    faq = FaqDraft(
+        "회비는 얼마인가요?", "한 학기 3만 원입니다. 입금자명은 학번+이름으로 써 주세요.", ("동아리비 얼마예요?",)
+    )
+    club = ClubSet("x", "train_x", Split.TRAIN, (faq,), (ClubQuery("입금할 때 이름 뭐라 써요", 0, "answer_only"),), ())
+    (group,) = training_groups([club], folder=tmp_path)  # no scored clubs there: nothing left out
+    assert group == (
+        "회비는 얼마인가요?",
+        "동아리비 얼마예요?",
+        "입금할 때 이름 뭐라 써요",
+        "한 학기 3만 원입니다.",
+        "입금자명은 학번+이름으로 써 주세요.",
+    )
+
+
+def test_a_text_a_scored_club_asks_is_never_trained_on(tmp_path: Path) -> None:
+    scored = {
+        "club": "d",
+        "split": "dev",
+        "faqs": [{"question": "회비?", "answer": "3만 원", "alternates": []}],
+        "queries": [{"query": "ㅎㅂ 얼마?", "faq": "회비?"}],
+        "out_of_scope": ["테스트"],
+    }
+    (tmp_path / "dev_d.json").write_text(json.dumps(scored, ensure_ascii=False), encoding="utf-8")
+    faq = FaqDraft("회비는 얼마인가요?", "한 학기 3만 원입니다.", ("동아리비 얼마예요?",))
+    asked = (
+        ClubQuery("ㅎㅂ얼마", 0, "casual"),
+        ClubQuery("테스트!", 0, "plain"),
+        ClubQuery("회비 얼마임", 0, "casual"),
+    )
+    club = ClubSet("x", "train_x", Split.TRAIN, (faq,), asked, ())
+    (group,) = training_groups([club], folder=tmp_path)
+    assert "ㅎㅂ얼마" not in group and "테스트!" not in group  # same text as a DEV question / off-topic line
+    assert "회비 얼마임" in group
+
+
+@pytest.mark.parametrize("split", [Split.DEV, Split.EVAL])
+def test_only_training_clubs_are_trained_on(split: Split) -> None:
+    club = ClubSet("x", "x", split, (FaqDraft("q", "answer."),), (), ())
+    with pytest.raises(ValueError, match="only training clubs"):
+        training_groups([club])
+
+
+def test_the_default_recipe_trains_on_the_training_clubs_and_no_dev_question() -> None:
+    from model.train_config import default_config
+
+    groups = {_norm(t) for g in default_config().faq_groups for t in g}
+    trained = [q for club in load_clubs(Split.TRAIN) for q in club.queries]
+    assert sum(_norm(q.text) in groups for q in trained) > 0.9 * len(trained)
+    for club in load_clubs(Split.DEV):
+        assert not {_norm(q.text) for q in club.queries} & groups
