@@ -29,7 +29,11 @@ def member_questions(model: str, club_file: Path) -> str:
     club = load_club(club_file)
     encoder = load_encoder(model)
     profile = load_profile(encoder.name)
-    config = MatchConfig(profile.lexical_weight, profile.answer_weight, profile.document_weight) if profile else None
+    config = (
+        MatchConfig(profile.lexical_weight, profile.answer_weight, profile.document_weight, rules=profile.rules)
+        if profile
+        else None
+    )
     run = ClubIndex(club, encoder).rank(config or MatchConfig())
     r = rates([run], profile.thresholds) if profile else None
     head = f"top-1 {r.top1:.3f} right {r.answered_right:.3f} wrong {r.answered_wrong:.3f} " if r else ""

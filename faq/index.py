@@ -22,8 +22,8 @@ import numpy.typing as npt
 from faq.decision import Calibrator, candidate_features
 from faq.encoding import VectorPart
 from faq.lexical import LexicalIndex, tokenize
-from faq.matcher import best_per_faq, best_rows, clip_confidence, fuse
-from faq.text import answer_passages
+from faq.matcher import DEFAULT_ROWS, RowRules, best_per_faq, clip_confidence, faq_scores, fuse
+from faq.text import answer_passages, answer_windows
 from faq.types import Candidate, Faq
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,15 @@ log = logging.getLogger(__name__)
 TOMBSTONE = -1
 
 
-def index_texts(faqs: Sequence[Faq]) -> list[str]:
-    """Every text the index needs a vector for: questions, then answer passages."""
-    return [*(t for f in faqs for t in f.questions), *(p for f in faqs for p in answer_passages(f.answer))]
+def answer_rows(answer: str, rules: RowRules) -> tuple[str, ...]:
+    """An answer's rows: its passages, then (``rules.answer_window`` ≥ 2) runs of consecutive passages."""
+    passages = answer_passages(answer)
+    return (*passages, *answer_windows(passages, rules.answer_window))
+
+
+def index_texts(faqs: Sequence[Faq], rules: RowRules = DEFAULT_ROWS) -> list[str]:
+    """Every text the index needs a vector for: questions, then answer rows."""
+    return [*(t for f in faqs for t in f.questions), *(p for f in faqs for p in answer_rows(f.answer, rules))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +77,10 @@ class AnswerRows:
 
 @dataclass(frozen=True, slots=True)
 class _AnswerBlock:
-    texts: tuple[str, ...]
+    texts: tuple[str, ...]  # passages, then windows of them (RowRules.answer_window)
     vectors: npt.NDArray[np.float32]
     tokens: tuple[tuple[str, ...], ...]
+    passages: int  # the first ``passages`` texts are the passages: the FAQ's BM25 document counts only those
 
     @classmethod
     def of(
@@ -82,13 +89,19 @@ class _AnswerBlock:
         vectors: Mapping[str, npt.NDArray[np.float32]],
         dimension: int,
         tokens: Mapping[str, Sequence[str]] | None = None,
+        rules: RowRules = DEFAULT_ROWS,
     ) -> _AnswerBlock:
-        texts = answer_passages(faq.answer)
+        passages = answer_passages(faq.answer)
+        texts = (*passages, *answer_windows(passages, rules.answer_window))
         matrix = np.empty((len(texts), dimension), np.float32)
         for row, text in enumerate(texts):
             matrix[row] = vectors[text]
         known = tokens or {}
-        return cls(texts, matrix, tuple(tuple(known[t]) if t in known else tokenize(t) for t in texts))
+        own = [tuple(known[t]) if t in known else tokenize(t) for t in passages]
+        # A window's morphemes are its passages' (no Kiwi run, nothing more to store).
+        size = rules.answer_window
+        own += [tuple(tok for p in own[i : i + size] for tok in p) for i in range(len(texts) - len(passages))]
+        return cls(texts, matrix, tuple(own), len(passages))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +116,7 @@ class Snapshot:
     answers: AnswerRows
     documents: LexicalIndex  # one document per live FAQ (its questions and passages), aligned with document_ids
     document_ids: npt.NDArray[np.int64]  # sorted
+    rules: RowRules = DEFAULT_ROWS
 
     @property
     def live_rows(self) -> int:
@@ -121,8 +135,9 @@ class Snapshot:
     ) -> list[Candidate]:
         """Top ``k`` FAQs for a query (docs/matching.md).
 
-        An FAQ scores its best row: question rows count fully, answer passages
-        ``answer_weight`` times (0 leaves answers out). With ``document_weight`` the
+        An FAQ scores its best row: question rows count fully, answer rows
+        ``answer_weight`` times (0 leaves answers out); the index's ``rules`` may let its
+        second-best row lift that (faq.matcher.faq_scores). With ``document_weight`` the
         FAQ's BM25 as one document ``d`` lifts that score ``s`` to ``s + w·d·(1 − s)``.
         With a ``calibrator`` (faq/decision.py) the top ``k`` by that score are reordered by,
         and carry as confidence, the calibrated chance of being right.
@@ -149,12 +164,15 @@ class Snapshot:
         if len(self.row_texts) == 0:
             return []
         scores, row_faq_ids, row_texts, _ = self._row_scores(query_vec, query_text, lexical_weight, answer_weight)
-        if document_weight <= 0:
+        if document_weight <= 0 and self.rules.second_row_weight <= 0:
             ranked = best_per_faq(scores, row_faq_ids, k)
         else:
-            faq_ids, rows = best_rows(scores, row_faq_ids)
-            doc = self.documents.scores(query_text)[np.searchsorted(self.document_ids, faq_ids)]
-            best = np.clip(scores[rows], 0.0, 1.0)
+            faq_ids, rows, best = faq_scores(scores, row_faq_ids, self.rules.second_row_weight)
+            doc = (
+                self.documents.scores(query_text)[np.searchsorted(self.document_ids, faq_ids)]
+                if document_weight > 0
+                else np.zeros(len(faq_ids), np.float32)
+            )
             # Lexical support for the whole FAQ closes part of the gap to 1: never lowers a row's
             # score, keeps the scale in [0, 1] and an exact match at 1 (docs/matching.md).
             totals = best + document_weight * doc * (1.0 - best)
@@ -209,11 +227,10 @@ class Snapshot:
             return Evidence((), {})
         query_vec = query_vec.astype(np.float32, copy=False)
         scores, row_faq_ids, row_texts, dense = self._row_scores(query_vec, query_text, lexical_weight, answer_weight)
-        faq_ids, rows = best_rows(scores, row_faq_ids)
+        faq_ids, rows, best = faq_scores(scores, row_faq_ids, self.rules.second_row_weight)
         if len(faq_ids) == 0:
             return Evidence((), {})
         doc = self.documents.scores(query_text)[np.searchsorted(self.document_ids, faq_ids)]
-        best = np.clip(scores[rows], 0.0, 1.0)
         totals = best + document_weight * doc * (1.0 - best)
         picks = np.argsort(-totals, kind="stable")[:k]
         features = candidate_features(
@@ -275,8 +292,9 @@ class Evidence:
 class ScopeIndex:
     """The index of one scope (guild). One writer at a time (any thread); readers take ``snapshot``."""
 
-    def __init__(self, dimension: int) -> None:
+    def __init__(self, dimension: int, rules: RowRules = DEFAULT_ROWS) -> None:
         self.dimension = dimension
+        self.rules = rules
         # The scope's number in ``scope_changes`` when the data was read (set by FaqService; None:
         # unknown): after a reconnect, a scope whose number has not moved need not be rebuilt.
         self.change_seq: int | None = None
@@ -291,8 +309,9 @@ class ScopeIndex:
         faqs: Sequence[Faq],
         vectors: Mapping[str, npt.NDArray[np.float32]],
         tokens: Mapping[str, Sequence[str]] | None = None,
+        rules: RowRules = DEFAULT_ROWS,
     ) -> ScopeIndex:
-        index = cls(dimension)
+        index = cls(dimension, rules)
         index._reset(faqs, vectors, tokens or {})
         return index
 
@@ -311,7 +330,7 @@ class ScopeIndex:
             doc_tokens[int(row_faq_ids[row])].extend(row_tokens[row])
         for faq_id, block in self._answer_blocks.items():
             if faq_id in doc_tokens:
-                doc_tokens[faq_id].extend(t for tokens in block.tokens for t in tokens)
+                doc_tokens[faq_id].extend(t for tokens in block.tokens[: block.passages] for t in tokens)
         snap = Snapshot(
             matrix=self._buffer[:n],
             row_faq_ids=row_faq_ids,
@@ -323,6 +342,7 @@ class ScopeIndex:
             answers=AnswerRows.build(self.dimension, self._answer_blocks),
             documents=LexicalIndex([""] * len(document_ids), [doc_tokens[int(i)] for i in document_ids]),
             document_ids=document_ids,
+            rules=self.rules,
         )
         self.snapshot = snap
         return snap
@@ -339,13 +359,15 @@ class ScopeIndex:
             self._buffer[row] = vectors[text]
         ids = np.fromiter((faq.id for faq in faqs for _ in faq.questions), np.int64, len(texts))
         row_tokens = tuple(tuple(tokens[t]) if t in tokens else tokenize(t) for t in texts)
-        self._answer_blocks = {f.id: _AnswerBlock.of(f, vectors, self.dimension, tokens) for f in faqs}
+        self._answer_blocks = {f.id: _AnswerBlock.of(f, vectors, self.dimension, tokens, self.rules) for f in faqs}
         self._publish(len(texts), ids, tuple(texts), row_tokens, {f.id: f for f in faqs})
 
     def upsert(self, faqs: Sequence[Faq], vectors: Mapping[str, npt.NDArray[np.float32]]) -> None:
         """Add FAQs, or replace existing ones with the same id (an edit)."""
         snap = self.snapshot
-        blocks = {faq.id: _AnswerBlock.of(faq, vectors, self.dimension) for faq in faqs}  # fails before any change
+        blocks = {
+            faq.id: _AnswerBlock.of(faq, vectors, self.dimension, rules=self.rules) for faq in faqs
+        }  # fails before any change
         changed = {faq.id for faq in faqs}
         ids = snap.row_faq_ids.copy()
         ids[np.isin(ids, list(changed))] = TOMBSTONE

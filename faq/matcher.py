@@ -3,7 +3,8 @@
 Confidence of an FAQ for a query (docs/matching.md):
 
     row score  = (1 - w) · cosine(query, question row) + w · BM25-normalised(query, row)
-    FAQ score  = max over the FAQ's question rows (canonical + alternates)
+    FAQ score  = best row m (canonical, alternates, answer passages), lifted by the second-best
+                 row s₂ to m + v·s₂·(1 − m) when the profile says so (:class:`RowRules`)
     confidence = clip(FAQ score, 0, 1)
 
 Without a decision model that is a similarity, not a probability. When the model's
@@ -15,6 +16,7 @@ shows as confidence, the calibrated chance of being right; :func:`decide` and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +30,31 @@ DEFAULT_LEXICAL_WEIGHT = 0.3
 DEFAULT_ANSWER_WEIGHT = 1.0
 # BM25 of the whole FAQ (questions + answer as one document) d lifts its best row s to s + w·d·(1 − s).
 DEFAULT_DOCUMENT_WEIGHT = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class RowRules:
+    """Which rows an FAQ gets and how they make its score, beyond the weights (docs/matching.md).
+
+    A model's profile sets them (model/profile.py); the defaults are the rules every model had before.
+    """
+
+    #: Answer rows are the answer's sentences plus, from 2, every run of this many consecutive sentences:
+    #: a detail often spans two sentences ("입금은 … 계좌로." + "입금자명은 이름+학번").
+    answer_window: int = 1
+    #: The FAQ's second-best row s₂ closes this share of the gap its best row m leaves: m + v·s₂·(1 − m).
+    #: Two rows that agree are better evidence than one that stands alone.
+    second_row_weight: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.answer_window <= 4:
+            raise ValueError("answer_window must be 1 to 4")
+        if not 0.0 <= self.second_row_weight <= 1.0:
+            raise ValueError("second_row_weight must be within [0, 1]")
+
+
+#: The rules every model had before row rules existed (a profile without them keeps these).
+DEFAULT_ROWS = RowRules()
 
 
 def fuse(dense: Scores, lexical: Scores | None, lexical_weight: float) -> Scores:
@@ -66,6 +93,30 @@ def best_rows(row_scores: Scores, row_faq_ids: npt.NDArray[np.int64]) -> tuple[n
     _, first = np.unique(ids, return_index=True)
     first.sort()
     return ids[first], order[first]
+
+
+def faq_scores(
+    row_scores: Scores, row_faq_ids: npt.NDArray[np.int64], second_row_weight: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, Scores]:
+    """Every FAQ's best row and its score in [0, 1]: ``(faq_ids, rows, scores)`` in :func:`best_rows` order.
+
+    With ``second_row_weight`` v the FAQ's second-best row s₂ lifts its best m to m + v·s₂·(1 − m)
+    (both clipped to [0, 1]): never lowers a score, keeps an exact match at 1.
+    """
+    faq_ids, rows = best_rows(row_scores, row_faq_ids)
+    best = np.clip(row_scores[rows], 0.0, 1.0).astype(np.float32)
+    if second_row_weight <= 0 or len(faq_ids) == 0:
+        return faq_ids, rows, best
+    rest = row_scores.astype(np.float32, copy=True)
+    rest[rows] = -np.inf
+    by_id = np.argsort(faq_ids)
+    at = np.searchsorted(faq_ids[by_id], row_faq_ids)
+    at = np.minimum(at, len(faq_ids) - 1)
+    keep = np.isfinite(rest) & (faq_ids[by_id][at] == row_faq_ids)
+    second = np.full(len(faq_ids), -np.inf, np.float32)
+    np.maximum.at(second, by_id[at[keep]], rest[keep])
+    second = np.clip(np.where(np.isfinite(second), second, 0.0), 0.0, 1.0)
+    return faq_ids, rows, (best + second_row_weight * second * (1.0 - best)).astype(np.float32)
 
 
 def decide(ranked: Sequence[Candidate], thresholds: Thresholds) -> Status:

@@ -20,9 +20,17 @@ from faq.decision import Calibrator, DecisionModel
 from faq.embedder import Embedder
 from faq.errors import DuplicateQuestion, InvalidInput, NotFound, StorageError
 from faq.import_plan import ImportPlan, ImportResult, ImportRow, plan_import
-from faq.index import ScopeIndex, Snapshot, index_texts
+from faq.index import ScopeIndex, Snapshot, answer_rows, index_texts
 from faq.lexical import tokenize_all
-from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT, decide, suggestions
+from faq.matcher import (
+    DEFAULT_ANSWER_WEIGHT,
+    DEFAULT_DOCUMENT_WEIGHT,
+    DEFAULT_LEXICAL_WEIGHT,
+    DEFAULT_ROWS,
+    RowRules,
+    decide,
+    suggestions,
+)
 from faq.store import FaqStore
 from faq.text import MAX_ALTERNATES, answer_passages, normalized_key, validate_answer, validate_query, validate_question
 from faq.types import Answer, Candidate, Faq, FaqDraft, Status, Thresholds
@@ -49,10 +57,12 @@ def clean_draft(draft: FaqDraft) -> FaqDraft:
     return FaqDraft(question, answer, tuple(alternates))
 
 
-def _draft_texts(drafts: Sequence[FaqDraft]) -> list[str]:
-    """The texts a write must have vectors for (as ``index_texts`` lists them for stored FAQs)."""
+def _draft_texts(drafts: Sequence[FaqDraft], rules: RowRules | None = None) -> list[str]:
+    """The texts a write must have vectors for (as ``index_texts`` lists them for stored FAQs); without
+    ``rules``, the texts Kiwi must tokenise (answer windows reuse their passages' morphemes)."""
     questions = [t for d in drafts for t in (d.question, *d.alternates)]
-    return list(dict.fromkeys([*questions, *(p for d in drafts for p in answer_passages(d.answer))]))
+    answers = (answer_passages(d.answer) if rules is None else answer_rows(d.answer, rules) for d in drafts)
+    return list(dict.fromkeys([*questions, *(p for rows in answers for p in rows)]))
 
 
 def check_unique(drafts: Sequence[FaqDraft]) -> None:
@@ -78,6 +88,7 @@ class FaqService:
         document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
         decision: DecisionModel | None = None,
         top_k: int = 3,
+        rules: RowRules = DEFAULT_ROWS,
     ) -> None:
         self.store = store
         self._embedder = embedder
@@ -89,6 +100,7 @@ class FaqService:
         self.lexical_weight = lexical_weight
         self.answer_weight = answer_weight
         self.document_weight = document_weight
+        self.rules = rules  # the model's row rules (faq.matcher.RowRules): every index of this service uses them
         self.top_k = top_k
         self._indexes: dict[str, ScopeIndex] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -120,7 +132,7 @@ class FaqService:
         seq = (await self.store.scope_seqs(scope)).get(scope)
         faqs = await self.store.list_faqs(scope)
         vectors = await self.store.all_cached_embeddings(scope, fingerprint)
-        texts = index_texts(faqs)
+        texts = index_texts(faqs, self.rules)
         vectors.update(await self.store.cached_embeddings([t for t in texts if t not in vectors], fingerprint))
         missing = list(dict.fromkeys(t for t in texts if t not in vectors))
         if missing:
@@ -131,7 +143,7 @@ class FaqService:
             await self.store.put_embeddings(fresh, fingerprint)
             vectors.update(fresh)
         tokens = await self.store.question_tokens(scope)
-        index = await asyncio.to_thread(ScopeIndex.build, embedder.encoder.dimension, faqs, vectors, tokens)
+        index = await asyncio.to_thread(ScopeIndex.build, embedder.encoder.dimension, faqs, vectors, tokens, self.rules)
         index.change_seq = seq
         return index
 
@@ -378,7 +390,7 @@ class FaqService:
                         if existing is not None:
                             raise DuplicateQuestion(text, existing)
             embedder = self._embedder
-            vectors = await self._new_vectors(embedder, _draft_texts(cleaned))
+            vectors = await self._new_vectors(embedder, _draft_texts(cleaned, self.rules))
             added, removed = await self.store.add(
                 scope,
                 cleaned,
@@ -387,7 +399,9 @@ class FaqService:
                 vectors=vectors,
                 fingerprint=embedder.encoder.fingerprint,
             )
-            all_vectors = await self.store.cached_embeddings(index_texts(added), embedder.encoder.fingerprint)
+            all_vectors = await self.store.cached_embeddings(
+                index_texts(added, self.rules), embedder.encoder.fingerprint
+            )
             # Rebuilding BM25 statistics is O(rows): off the loop (writers hold the scope lock).
             if removed:
                 await asyncio.to_thread(index.remove, removed)
@@ -414,12 +428,14 @@ class FaqService:
                 return ImportResult((), (), (), plan.unchanged)
             embedder = self._embedder
             drafts = [*plan.add, *(d for _, d in plan.update)]
-            vectors = await self._new_vectors(embedder, _draft_texts(drafts))
+            vectors = await self._new_vectors(embedder, _draft_texts(drafts, self.rules))
             added, updated = await self.store.apply_import(
                 scope, plan, actor, vectors=vectors, fingerprint=embedder.encoder.fingerprint
             )
             changed = [*added, *updated]
-            all_vectors = await self.store.cached_embeddings(index_texts(changed), embedder.encoder.fingerprint)
+            all_vectors = await self.store.cached_embeddings(
+                index_texts(changed, self.rules), embedder.encoder.fingerprint
+            )
             if plan.remove:
                 await asyncio.to_thread(index.remove, plan.remove)
             await asyncio.to_thread(index.upsert, changed, all_vectors)
@@ -444,11 +460,13 @@ class FaqService:
                 if existing is not None and existing != faq_id:
                     raise DuplicateQuestion(text, existing)
             embedder = self._embedder
-            vectors = await self._new_vectors(embedder, _draft_texts([cleaned]))
+            vectors = await self._new_vectors(embedder, _draft_texts([cleaned], self.rules))
             faq = await self.store.update(
                 scope, faq_id, cleaned, actor, vectors=vectors, fingerprint=embedder.encoder.fingerprint
             )
-            all_vectors = await self.store.cached_embeddings(index_texts([faq]), embedder.encoder.fingerprint)
+            all_vectors = await self.store.cached_embeddings(
+                index_texts([faq], self.rules), embedder.encoder.fingerprint
+            )
             await asyncio.to_thread(index.upsert, [faq], all_vectors)
         log.info("scope %s: %s edited FAQ #%d", scope, actor, faq_id)
         return faq

@@ -95,3 +95,13 @@ def answer_passages(answer: str) -> tuple[str, ...]:
         if len(text) >= MIN_PASSAGE_CHARS and text not in out:
             out.append(text)
     return tuple(out[:MAX_ANSWER_PASSAGES])
+
+
+def answer_windows(passages: tuple[str, ...], size: int) -> tuple[str, ...]:
+    """Runs of ``size`` consecutive passages (:func:`answer_passages`), each as one text; none below 2.
+
+    A member's detail question often needs two neighbouring sentences of the answer together.
+    """
+    if size < 2 or len(passages) < size:
+        return ()
+    return tuple(dict.fromkeys(" ".join(passages[i : i + size]) for i in range(len(passages) - size + 1)))

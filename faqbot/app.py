@@ -131,6 +131,7 @@ async def open_service(
             answer_weight=matching.answer_weight,
             document_weight=matching.document_weight,
             decision=matching.decision,
+            rules=matching.rules,
         )
         follower = None
         try:

@@ -225,6 +225,7 @@ class CoreSettings(BaseSettings):
             ),
             chosen_on=profile.chosen_on,
             decision=profile.decision,
+            rules=profile.rules,
         )
 
 

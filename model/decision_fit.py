@@ -36,11 +36,11 @@ import numpy.typing as npt
 
 from faq.decision import FEATURES, PART_MARGIN, DecisionModel
 from faq.encoding import Encoder, vector_parts
-from faq.matcher import decide, suggestions
+from faq.matcher import DEFAULT_ROWS, RowRules, decide, suggestions
 from faq.types import Candidate, Status, Thresholds
 from model.clubs import BUNDLED_DEV_SLUG, ClubSet, Split, bundled_dev_club, load_clubs
 from model.dev_clubs import PROBABILITY_GRID, choose_thresholds
-from model.profile import MatchingProfile, load_profile, write_profile
+from model.profile import load_profile, write_profile
 from model.unseen import ClubIndex, Ranked, UnseenRates, ranking_top1, rates, reliability
 
 POOL = 3  # candidates the bot ranks (FaqService.top_k): the decision reorders these
@@ -112,6 +112,7 @@ def collect(
     answer_weight: float,
     document_weight: float,
     extra_off_topic: Sequence[str] = (),
+    rules: RowRules = DEFAULT_ROWS,
 ) -> list[ClubEvidence]:
     parts = vector_parts(encoder)
     lines = list(dict.fromkeys([*(t for c in clubs for t in c.out_of_scope), *extra_off_topic]))
@@ -119,7 +120,7 @@ def collect(
     out = []
     for club in clubs:
         index = ClubIndex(club, encoder)
-        snapshot = index.index.snapshot
+        snapshot = index.index(rules).snapshot
         others = list(
             dict.fromkeys([*(t for c in clubs if c.slug != club.slug for t in c.out_of_scope), *extra_off_topic])
         )
@@ -313,7 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     encoder = load_encoder(args.model)
-    evidence = collect(clubs, encoder, profile.lexical_weight, profile.answer_weight, profile.document_weight)
+    evidence = collect(
+        clubs, encoder, profile.lexical_weight, profile.answer_weight, profile.document_weight, rules=profile.rules
+    )
     parts = 0 if args.no_parts else len(vector_parts(encoder))
     names = feature_names(parts, args.features)
     variants = {"chosen": names}
@@ -380,14 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{', '.join(c.slug for c in clubs)}, thresholds by the model.dev_clubs rule on leave-one-club-out "
             "predictions (python -m model.decision_fit)"
         )
-        written = MatchingProfile(
-            profile.lexical_weight,
-            profile.answer_weight,
-            profile.document_weight,
-            best.thresholds,
-            note,
-            best.decision,
-        )
+        written = replace(profile, thresholds=best.thresholds, chosen_on=note, decision=best.decision)
         print(f"wrote {write_profile(args.write, written)}", file=sys.stderr)
     return 0
 

@@ -18,9 +18,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from faq.matcher import RowRules
 from faq.types import Thresholds
 from model.clubs import Split, load_clubs
-from model.profile import PROFILE, MatchingProfile, write_profile
+from model.profile import PROFILE, MatchingProfile, load_profile, write_profile
 from model.unseen import ClubIndex, MatchConfig, Ranked, UnseenRates, ranking_top1, rates
 
 LEXICAL_WEIGHTS = (0.1, 0.2, 0.3, 0.4)
@@ -79,13 +80,17 @@ def choose_thresholds(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from model.encoder import load_encoder
+    from model.encoder import load_encoder, resolve_model
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="model path (default: the offline default)")
     parser.add_argument("--lexical-weights", type=float, nargs="*", default=LEXICAL_WEIGHTS)
     parser.add_argument("--answer-weights", type=float, nargs="*", default=ANSWER_WEIGHTS)
     parser.add_argument("--document-weights", type=float, nargs="*", default=DOCUMENT_WEIGHTS)
+    parser.add_argument(
+        "--answer-window", type=int, default=None, help="row rules (faq.matcher.RowRules); default: the model's profile"
+    )
+    parser.add_argument("--second-row-weight", type=float, default=None)
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--write",
@@ -100,11 +105,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("no DEV clubs in model/data/clubs", file=sys.stderr)
         return 2
     encoder = load_encoder(args.model)
+    current = load_profile(resolve_model(args.model))
+    rules = current.rules if current is not None else RowRules()
+    rules = RowRules(
+        rules.answer_window if args.answer_window is None else args.answer_window,
+        rules.second_row_weight if args.second_row_weight is None else args.second_row_weight,
+    )
     indexes = [ClubIndex(club, encoder) for club in clubs]
     rows = []
     best: tuple[float, MatchingProfile] | None = None
     for lw, aw, dw in itertools.product(args.lexical_weights, args.answer_weights, args.document_weights):
-        runs = [ix.rank(MatchConfig(lw, aw, dw)) for ix in indexes]
+        runs = [ix.rank(MatchConfig(lw, aw, dw, rules=rules)) for ix in indexes]
         choice = choose_thresholds(runs)
         row = {
             "lexical_weight": lw,
@@ -118,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             merit = choice.rates.top1 + choice.rates.answered_right
             if best is None or merit > best[0]:
                 chosen_on = "DEV clubs " + ", ".join(c.slug for c in clubs)
-                best = (merit, MatchingProfile(lw, aw, dw, choice.thresholds, chosen_on))
+                best = (merit, MatchingProfile(lw, aw, dw, choice.thresholds, chosen_on, rules=rules))
         if not args.json:
             c = row["choice"]
             tail = (

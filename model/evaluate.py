@@ -28,6 +28,8 @@ from faq.matcher import (
     DEFAULT_ANSWER_WEIGHT,
     DEFAULT_DOCUMENT_WEIGHT,
     DEFAULT_LEXICAL_WEIGHT,
+    DEFAULT_ROWS,
+    RowRules,
     best_per_faq,
     fuse,
 )
@@ -113,13 +115,14 @@ def evaluate_bank(
     answer_weight: float = DEFAULT_ANSWER_WEIGHT,
     document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
     decision: DecisionModel | None = None,
+    rules: RowRules = DEFAULT_ROWS,
 ) -> list[MethodResult]:
     results = []
     texts = [q for q, _ in queries]
     gold = [g for _, g in queries]
     weights = {"answer_weight": answer_weight, "document_weight": document_weight}
-    lexical_scorer = Scorer(bank, None, **weights)
-    dense_scorer = Scorer(bank, encoder, **weights, decision=decision) if encoder is not None else None
+    lexical_scorer = Scorer(bank, None, **weights, rules=rules)
+    dense_scorer = Scorer(bank, encoder, **weights, decision=decision, rules=rules) if encoder is not None else None
     for label, use_enc, w in _methods(encoder, weight):
         scorer = dense_scorer if use_enc else lexical_scorer
         assert scorer is not None
@@ -185,6 +188,7 @@ def parakqc_faq(
     latency: bool = True,
     document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
     decision: DecisionModel | None = None,
+    rules: RowRules = DEFAULT_ROWS,
 ) -> list[MethodResult]:
     blocks = parakqc_blocks(benchmarks)
     test, _ = parakqc_split()
@@ -193,7 +197,15 @@ def parakqc_faq(
     queries = [(s, fid) for fid, b in enumerate(ids) for s in blocks[b][1:]]
     name = "paraKQC-faq-full" if full else "paraKQC-faq"
     return evaluate_bank(
-        name, encoder, bank, queries, weight, latency=latency, document_weight=document_weight, decision=decision
+        name,
+        encoder,
+        bank,
+        queries,
+        weight,
+        latency=latency,
+        document_weight=document_weight,
+        decision=decision,
+        rules=rules,
     )
 
 
@@ -214,6 +226,7 @@ def evaluate(
     document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
     clubs_dir: Path | None = CLUBS_DIR,
     decision: DecisionModel | None = None,
+    rules: RowRules = DEFAULT_ROWS,
 ) -> EvalReport:
     """Evaluate ``encoder`` (``None`` = BM25 only) on every data set that is present.
 
@@ -240,8 +253,11 @@ def evaluate(
             answer_weight=answer_weight,
             document_weight=document_weight,
             decision=decision,
+            rules=rules,
         )
-        scorer = Scorer(bank, encoder, answer_weight=answer_weight, document_weight=document_weight, decision=decision)
+        scorer = Scorer(
+            bank, encoder, answer_weight=answer_weight, document_weight=document_weight, decision=decision, rules=rules
+        )
         texts = [q for q, _ in held.queries]
         gold = [g for _, g in held.queries]
         if encoder is not None:
@@ -262,7 +278,7 @@ def evaluate(
 
     if benchmarks is not None and (Path(benchmarks) / "paraKQC" / "paraKQC_v1.txt").exists():
         results += parakqc_faq(
-            encoder, Path(benchmarks), lexical_weight, document_weight=document_weight, decision=decision
+            encoder, Path(benchmarks), lexical_weight, document_weight=document_weight, decision=decision, rules=rules
         )
         if parakqc_full:
             results += parakqc_faq(
@@ -273,6 +289,7 @@ def evaluate(
                 latency=False,
                 document_weight=document_weight,
                 decision=decision,
+                rules=rules,
             )
     else:
         notes.append(f"paraKQC-faq skipped: {benchmarks}/paraKQC not found")
@@ -294,7 +311,7 @@ def evaluate(
 
     unseen: list[UnseenResult] = []
     if encoder is not None and clubs_dir is not None and Path(clubs_dir).is_dir():
-        config = MatchConfig(lexical_weight, answer_weight, document_weight, decision)
+        config = MatchConfig(lexical_weight, answer_weight, document_weight, decision, rules)
         for split in (Split.DEV, Split.EVAL):
             clubs = load_clubs(split, Path(clubs_dir))
             if clubs:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from faq.decision import DecisionModel
+from faq.matcher import DEFAULT_ROWS, RowRules
 from model.clubs import DEV_OUT_OF_SCOPE
 from model.encoder import Encoder
 from model.evaluate import FaqBank, Scorer, SweepRow, threshold_sweep
@@ -91,6 +92,7 @@ def recommend(
     lexical_weight: float,
     out_of_scope: Sequence[str] | None = None,
     decision: DecisionModel | None = None,
+    rules: RowRules = DEFAULT_ROWS,
 ) -> OwnThresholds:
     """Sweep thresholds on ``groups`` (canonical question first, then alternates); with the model's
     ``decision`` on the calibrated scale the bot then uses."""
@@ -108,7 +110,7 @@ def recommend(
     if not rows:
         return OwnThresholds(0, len(groups), with_alts, len(out_of_scope), None, warning)
     weight = lexical_weight if encoder is not None else 1.0
-    scorer = Scorer(bank, encoder, decision=decision)
+    scorer = Scorer(bank, encoder, decision=decision, rules=rules)
     ranked = []
     for i in rows:
         with scorer.without_row(i):  # the alternate may not find itself

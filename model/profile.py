@@ -5,10 +5,13 @@ into answers belong to the model they were measured on. A model folder may hold
 ``faqbot_matching.json`` (written by ``python -m model.dev_clubs --write``)::
 
     {"lexical_weight": 0.3, "answer_weight": 1.0, "document_weight": 0.2,
+     "answer_window": 2, "second_row_weight": 0.4,
      "thresholds": {"answer": 0.6, "suggest": 0.3, "margin": 0.0},
      "chosen_on": "DEV clubs dev_cheongun, dev_haeon, dev_seorim",
      "decision": {"weights": {"score": 2.1, "margin": 3.0, ...}, "intercept": -1.2, ...}}
 
+``answer_window`` and ``second_row_weight`` (optional; faq.matcher.RowRules, defaults 1 and 0: the
+rules every model had before) say which rows an FAQ gets and how they make its score.
 ``decision`` (optional; faq/decision.py, fitted by ``python -m model.decision_fit``) makes
 the confidence a calibrated probability; the thresholds are then on that scale.
 Without it the confidence is the fused score, as before.
@@ -25,6 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from faq.decision import DecisionModel
+from faq.matcher import DEFAULT_ROWS, RowRules
 from faq.types import Thresholds
 
 log = logging.getLogger(__name__)
@@ -40,10 +44,15 @@ class MatchingProfile:
     thresholds: Thresholds
     chosen_on: str = ""
     decision: DecisionModel | None = None
+    rules: RowRules = DEFAULT_ROWS
 
     def to_json(self) -> dict[str, object]:
         out = {**asdict(self), "thresholds": asdict(self.thresholds)}
         out.pop("decision")
+        out.pop("rules")
+        if self.rules != RowRules():  # a profile without them keeps the rules every model had before
+            out["answer_window"] = self.rules.answer_window
+            out["second_row_weight"] = self.rules.second_row_weight
         if self.decision is not None:
             out["decision"] = self.decision.to_json()
         return out
@@ -64,6 +73,7 @@ def load_profile(model_dir: str | Path) -> MatchingProfile | None:
             thresholds=Thresholds(float(t["answer"]), float(t["suggest"]), float(t["margin"])),
             chosen_on=str(data.get("chosen_on", "")),
             decision=DecisionModel.from_json(data["decision"]) if data.get("decision") else None,
+            rules=RowRules(int(data.get("answer_window", 1)), float(data.get("second_row_weight", 0.0))),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         # A broken profile must not stop the bot: the code defaults still answer.

@@ -1,7 +1,7 @@
 """Score an encoder on other clubs' FAQs exactly as the bot would answer them.
 
 Each club's FAQs go into a real :class:`faq.index.ScopeIndex` (questions, alternates and
-answer passages, the rows the bot holds); every member question is searched on that
+answer rows, the rows the bot holds under the model's row rules); every member question is searched on that
 index's snapshot and decided by :func:`faq.matcher.decide`, the code path of
 ``FaqService.ask``. Encoding happens once per club; matching settings and thresholds can
 then be swept cheaply (:meth:`ClubIndex.rank`).
@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from faq.decision import Calibrator, DecisionModel
 from faq.encoding import Encoder, Vectors
 from faq.index import ScopeIndex, index_texts
-from faq.matcher import DEFAULT_ANSWER_WEIGHT, DEFAULT_DOCUMENT_WEIGHT, DEFAULT_LEXICAL_WEIGHT, decide
+from faq.matcher import (
+    DEFAULT_ANSWER_WEIGHT,
+    DEFAULT_DOCUMENT_WEIGHT,
+    DEFAULT_LEXICAL_WEIGHT,
+    DEFAULT_ROWS,
+    RowRules,
+    decide,
+)
 from faq.types import Candidate, Faq, Status, Thresholds
 from model.clubs import ClubSet
 
@@ -29,6 +36,7 @@ class MatchConfig:
     answer_weight: float = DEFAULT_ANSWER_WEIGHT
     document_weight: float = DEFAULT_DOCUMENT_WEIGHT
     decision: DecisionModel | None = None  # calibrated confidences (faq/decision.py); thresholds on that scale
+    rules: RowRules = DEFAULT_ROWS  # which rows an FAQ gets and how they make its score (the profile's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +59,21 @@ class ClubIndex:
             Faq(i + 1, club.slug, d.question, d.answer, d.alternates, "eval", "", "eval", "")
             for i, d in enumerate(club.faqs)
         ]
-        texts = list(dict.fromkeys(index_texts(self.faqs)))
-        vectors = dict(zip(texts, encoder.encode(texts), strict=True))
-        self.index = ScopeIndex.build(encoder.dimension, self.faqs, vectors)
+        self._vectors: dict[str, Vectors] = {}
+        self._indexes: dict[RowRules, ScopeIndex] = {}
         self.queries = [q.text for q in club.queries]
         self.query_vectors: Vectors = encoder.encode([*self.queries, *club.out_of_scope])
         self.encoder = encoder
         self._calibrators: dict[DecisionModel, Calibrator | None] = {}
+
+    def index(self, rules: RowRules = DEFAULT_ROWS) -> ScopeIndex:
+        """The club's index under ``rules``, built on first use (each text encoded once for all rules)."""
+        if rules not in self._indexes:
+            texts = [t for t in dict.fromkeys(index_texts(self.faqs, rules)) if t not in self._vectors]
+            if texts:
+                self._vectors.update(zip(texts, self.encoder.encode(texts), strict=True))
+            self._indexes[rules] = ScopeIndex.build(self.encoder.dimension, self.faqs, self._vectors, rules=rules)
+        return self._indexes[rules]
 
     def calibrator(self, decision: DecisionModel | None) -> Calibrator | None:
         if decision is None:
@@ -67,7 +83,7 @@ class ClubIndex:
         return self._calibrators[decision]
 
     def rank(self, config: MatchConfig) -> Ranked:
-        snapshot = self.index.snapshot
+        snapshot = self.index(config.rules).snapshot
         calibrator = self.calibrator(config.decision)
         n = len(self.queries)
         texts = [*self.queries, *self.club.out_of_scope]

@@ -111,9 +111,10 @@ def run(args: argparse.Namespace) -> int:
         answer_weight=answer_weight,
         document_weight=document_weight,
         decision=decision,
+        rules=matching.rules,
     )
     own = (
-        recommend(encoder, groups, weight, decision=decision) if groups else None
+        recommend(encoder, groups, weight, decision=decision, rules=matching.rules) if groups else None
     )  # this club's figures beside the bundled ones
     if args.json:
         data = report.to_json()

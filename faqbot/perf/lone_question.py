@@ -69,6 +69,7 @@ async def lone_question_section(
                 "answer_weight": profile.answer_weight,
                 "document_weight": profile.document_weight,
                 "decision": profile.decision,
+                "rules": profile.rules,
             }
         )
         service = FaqService(store, MicroBatchingEmbedder(encoder), **matching)  # type: ignore[arg-type]

@@ -17,6 +17,8 @@ from faq.lexical import tokenize
 from faq.matcher import (
     DEFAULT_ANSWER_WEIGHT,
     DEFAULT_DOCUMENT_WEIGHT,
+    DEFAULT_ROWS,
+    RowRules,
 )
 from faq.types import Candidate
 from model.encoder import Encoder
@@ -46,6 +48,7 @@ class Scorer:
         answer_weight: float = DEFAULT_ANSWER_WEIGHT,
         document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
         decision: DecisionModel | None = None,
+        rules: RowRules = DEFAULT_ROWS,
     ) -> None:
         self.bank = bank
         self.encoder = encoder
@@ -53,7 +56,7 @@ class Scorer:
         self.answer_weight = answer_weight if bank.answers else 0.0
         self.document_weight = document_weight
         faqs = bank.as_faqs()
-        texts = list(dict.fromkeys(index_texts(faqs)))
+        texts = list(dict.fromkeys(index_texts(faqs, rules)))
         if encoder is not None:
             vectors = dict(zip(texts, encoder.encode(texts), strict=True))
             dimension = encoder.dimension
@@ -62,7 +65,7 @@ class Scorer:
             dimension = 1
         self._faqs = {f.id: f for f in faqs}
         self._vectors = vectors
-        self.index = ScopeIndex.build(dimension, faqs, vectors)
+        self.index = ScopeIndex.build(dimension, faqs, vectors, rules=rules)
         self.calibrator = Calibrator.build(decision, encoder) if decision is not None and encoder is not None else None
 
     @contextmanager

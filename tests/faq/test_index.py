@@ -142,3 +142,112 @@ def test_document_weight_adds_the_whole_faqs_bm25() -> None:
     assert with_doc[0].faq_id == 1
     assert all(0.0 <= c.confidence <= 1.0 for c in with_doc)
     assert {c.faq_id for c in plain} == {c.faq_id for c in with_doc}
+
+
+# ---- row rules (faq.matcher.RowRules): answer windows and the second-best row
+
+
+def test_answer_windows_join_neighbouring_sentences_only_when_the_rules_ask() -> None:
+    from faq.matcher import RowRules
+
+    answer = "입금은 카카오뱅크 계좌로 해요. 입금자명은 이름과 학번이에요. 마감은 3월 10일이에요."
+    pay = Faq(1, "g", "회비는 어떻게 내나요?", answer, (), "t", "", "t", "")
+    sentences = ("입금은 카카오뱅크 계좌로 해요.", "입금자명은 이름과 학번이에요.", "마감은 3월 10일이에요.")
+    windows = (f"{sentences[0]} {sentences[1]}", f"{sentences[1]} {sentences[2]}")
+    rules = RowRules(answer_window=2)
+    assert index_texts([pay]) == ["회비는 어떻게 내나요?", *sentences]
+    assert index_texts([pay], rules) == ["회비는 어떻게 내나요?", *sentences, *windows]
+    plain = ScopeIndex.build(64, [pay], vectors_for(pay))
+    vectors = dict(zip(index_texts([pay], rules), ENC.encode(index_texts([pay], rules)), strict=True))
+    windowed = ScopeIndex.build(64, [pay], vectors, rules=rules)
+    assert plain.snapshot.answers.row_texts == sentences
+    assert windowed.snapshot.answers.row_texts == (*sentences, *windows)
+    # a window's morphemes are its sentences' (no Kiwi run), and the FAQ's BM25 document counts each sentence once
+    block = windowed._answer_blocks[1]
+    tokens = dict(zip(block.texts, block.tokens, strict=True))
+    assert tokens[windows[0]] == tokens[sentences[0]] + tokens[sentences[1]]
+    query = "입금자명 학번"
+    assert np.array_equal(plain.snapshot.documents.scores(query), windowed.snapshot.documents.scores(query))
+
+
+def test_the_second_best_row_lifts_an_faq_whose_rows_agree() -> None:
+    from faq.matcher import faq_scores
+
+    # FAQ 1: one row at 0.80; FAQ 2: two rows at 0.78 and 0.70 (tombstone and a lone row beside them)
+    scores = np.array([0.80, 0.78, -np.inf, 0.70, 0.10], np.float32)
+    ids = np.array([1, 2, -1, 2, 3], np.int64)
+    faq_ids, rows, plain = faq_scores(scores, ids)
+    assert faq_ids.tolist() == [1, 2, 3] and rows.tolist() == [0, 1, 4]
+    assert plain.tolist() == pytest.approx([0.80, 0.78, 0.10])
+    faq_ids, rows, lifted = faq_scores(scores, ids, 0.4)
+    by_faq = dict(zip(faq_ids.tolist(), lifted.tolist(), strict=True))
+    assert by_faq[1] == pytest.approx(0.80)  # one row: nothing to lift it
+    assert by_faq[2] == pytest.approx(0.78 + 0.4 * 0.70 * 0.22)  # m + v·s₂·(1 − m) > FAQ 1
+    assert by_faq[3] == pytest.approx(0.10)
+    exact = faq_scores(np.array([1.0, 0.9], np.float32), np.array([5, 5], np.int64), 0.4)[2]
+    assert exact.tolist() == pytest.approx([1.0])  # an exact match stays at 1
+
+
+def test_the_second_best_row_reorders_search_and_evidence_alike() -> None:
+    from faq.decision import Calibrator, DecisionModel
+    from faq.encoding import vector_parts
+    from faq.matcher import RowRules
+
+    lone = Faq(1, "g", "회비 얼마", "현장에서 냅니다.", (), "t", "", "t", "")
+    pair = Faq(2, "g", "회비 금액 알려줘", "회비는 삼만 원이에요.", ("회비는 얼마인가요",), "t", "", "t", "")
+    query = "회비 얼마인가요"
+    vec = ENC.encode([query])[0]
+    results = {}
+    for weight in (0.0, 1.0):
+        rules = RowRules(second_row_weight=weight)
+        vectors = dict(zip(index_texts([lone, pair], rules), ENC.encode(index_texts([lone, pair], rules)), strict=True))
+        snap = ScopeIndex.build(64, [lone, pair], vectors, rules=rules).snapshot
+        hits = snap.search(vec, query, k=2, lexical_weight=0.0)
+        model = DecisionModel((("score", 1.0),), 0.0)
+        found = snap.search(vec, query, k=2, lexical_weight=0.0, calibrator=Calibrator.build(model, ENC))
+        evidence = snap.evidence(
+            vec,
+            query,
+            k=2,
+            lexical_weight=0.0,
+            answer_weight=0.0,
+            document_weight=0.0,
+            parts=vector_parts(ENC),
+            off_topic_similarity=0.0,
+        )
+        results[weight] = (hits, found, evidence)
+    plain, lifted = results[0.0][0], results[1.0][0]
+    assert {c.faq_id: c.confidence for c in lifted}[2] > {c.faq_id: c.confidence for c in plain}[2]
+    assert {c.faq_id: c.confidence for c in lifted}[1] == pytest.approx({c.faq_id: c.confidence for c in plain}[1])
+    hits, calibrated, evidence = results[1.0]
+    # the calibrated path reads the same lifted score the plain search ranks by
+    assert [c.faq_id for c in calibrated] == [c.faq_id for c in hits]
+    assert [c.confidence for c in evidence.candidates] == pytest.approx([c.confidence for c in hits])
+    assert evidence.features["score"].tolist() == pytest.approx([c.confidence for c in hits])
+
+
+def test_incremental_updates_match_a_rebuild_under_row_rules() -> None:
+    from faq.matcher import RowRules
+
+    rules = RowRules(answer_window=2, second_row_weight=0.4)
+
+    def vecs(*faqs: Faq) -> dict[str, np.ndarray]:
+        texts = list(dict.fromkeys(index_texts(faqs, rules)))
+        return dict(zip(texts, ENC.encode(texts), strict=True))
+
+    a = Faq(1, "g", "회비는 얼마인가요?", "한 학기 삼만 원이에요. 계좌이체로 내요.", ("회비 금액",), "t", "", "t", "")
+    b = Faq(2, "g", "세션은 언제 하나요?", "매주 수요일이에요. 저녁 일곱 시에 시작해요.", (), "t", "", "t", "")
+    b2 = Faq(
+        2, "g", "세션은 언제 하나요?", "매주 목요일이에요. 저녁 여덟 시에 시작해요. 두 시간 해요.", (), "t", "", "t", ""
+    )
+    index = ScopeIndex.build(64, [a], vecs(a), rules=rules)
+    index.upsert([b], vecs(b))
+    index.upsert([b2], vecs(b2))
+    fresh = ScopeIndex.build(64, [a, b2], vecs(a, b2), rules=rules)
+    assert index.snapshot.rules == rules and fresh.snapshot.rules == rules
+    for query in ("회비 계좌", "세션 목요일 몇 시", "두 시간"):
+        vec = ENC.encode([query])[0]
+        kw = {"k": 3, "lexical_weight": 0.3, "answer_weight": 1.0, "document_weight": 0.5}
+        got = [(c.faq_id, round(c.confidence, 5)) for c in index.snapshot.search(vec, query, **kw)]
+        want = [(c.faq_id, round(c.confidence, 5)) for c in fresh.snapshot.search(vec, query, **kw)]
+        assert got == want

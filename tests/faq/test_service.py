@@ -160,3 +160,35 @@ def test_vectors_are_float32_unit_rows() -> None:
     out = HashingEncoder().encode(["회비", "세션"])
     assert out.dtype == np.float32
     assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
+
+
+async def test_answer_windows_are_encoded_with_the_write_and_cached_for_a_restart(db_target: str) -> None:
+    from faq.matcher import RowRules
+
+    rules = RowRules(answer_window=2, second_row_weight=0.4)
+    draft = FaqDraft(
+        "회비는 어떻게 내나요?", "계좌로 보내 주세요. 입금자명은 이름과 학번이에요. 마감은 3월 10일이에요."
+    )
+    enc = HashingEncoder()
+    store = await FaqStore.open(db_target)
+    svc = FaqService(store, ThreadedEmbedder(enc), rules=rules)
+    await svc.import_drafts("g1", [draft], "admin")
+    rows = (await svc.index("g1")).snapshot.answers.row_texts
+    assert "계좌로 보내 주세요. 입금자명은 이름과 학번이에요." in rows and len(rows) == 5
+    before = (await svc.ask("g1", "입금자명 뭐라고 써요?")).to_json()
+    await svc.aclose()
+    await store.close()
+
+    enc2 = HashingEncoder()
+    store2 = await FaqStore.open(db_target)
+    svc2 = FaqService(store2, ThreadedEmbedder(enc2), rules=rules)
+    await svc2.load_all()
+    assert enc2.calls == []  # the windows' vectors were cached with the write, like every other row's
+    assert (await svc2.index("g1")).snapshot.rules == rules
+    assert (await svc2.ask("g1", "입금자명 뭐라고 써요?")).to_json() == before
+    await svc2.aclose()
+    # a model without the rules (the code defaults) holds the sentences only
+    svc3 = FaqService(store2, ThreadedEmbedder(HashingEncoder()))
+    assert len((await svc3.index("g1")).snapshot.answers.row_texts) == 3
+    await svc3.aclose()
+    await store2.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from faq.decision import DecisionModel
+from faq.matcher import RowRules
 from faq.types import Thresholds
 from faqbot.app import open_service
 from faqbot.settings import CoreSettings
@@ -17,6 +18,7 @@ from model.profile import PROFILE, MatchingProfile, load_profile, write_profile
 PROFILE_VALUES = MatchingProfile(0.25, 0.9, 0.15, Thresholds(0.7, 0.4, 0.02), "DEV clubs")
 DECISION = DecisionModel((("score", 3.0), ("margin", 7.0), ("off_topic", -6.0)), 0.2, ("테스트", "ㅇㅋ"), (0.8, -0.7))
 CALIBRATED = MatchingProfile(0.2, 1.0, 0.6, Thresholds(0.86, 0.26, 0.0), "DEV clubs", DECISION)
+ROWS = MatchingProfile(0.2, 1.0, 0.6, Thresholds(0.86, 0.26, 0.0), "DEV clubs", DECISION, RowRules(2, 0.4))
 
 
 def test_profile_round_trip(tmp_path: Path) -> None:
@@ -25,6 +27,26 @@ def test_profile_round_trip(tmp_path: Path) -> None:
     assert load_profile(tmp_path / "missing") is None
     write_profile(tmp_path, CALIBRATED)
     assert load_profile(tmp_path) == CALIBRATED
+    write_profile(tmp_path, ROWS)
+    assert load_profile(tmp_path) == ROWS
+
+
+def test_row_rules_are_optional_and_checked(tmp_path: Path) -> None:
+    # a profile written before row rules existed (or without them) keeps the rules every model had
+    assert "answer_window" not in CALIBRATED.to_json() and "second_row_weight" not in CALIBRATED.to_json()
+    assert ROWS.to_json()["answer_window"] == 2 and ROWS.to_json()["second_row_weight"] == 0.4
+    write_profile(tmp_path, CALIBRATED)
+    assert load_profile(tmp_path).rules == RowRules()  # type: ignore[union-attr]
+    for broken in ({"answer_window": 0}, {"answer_window": 9}, {"second_row_weight": 1.5}):
+        (tmp_path / PROFILE).write_text(json.dumps({**ROWS.to_json(), **broken}), encoding="utf-8")
+        assert load_profile(tmp_path) is None
+
+
+def test_the_default_ensemble_carries_its_row_rules() -> None:
+    from model.encoder import ENSEMBLE_DIR
+
+    profile = load_profile(ENSEMBLE_DIR)
+    assert profile is not None and profile.rules == RowRules(answer_window=2, second_row_weight=0.4)
 
 
 def test_a_broken_decision_drops_the_whole_profile(tmp_path: Path) -> None:
@@ -70,9 +92,11 @@ async def test_open_service_uses_the_profile_of_the_model_it_loads(
         assert service.default_thresholds == PROFILE_VALUES.thresholds
         assert (service.lexical_weight, service.answer_weight, service.document_weight) == (0.25, 0.9, 0.15)
         assert service.decision is None
-    write_profile(model_dir, CALIBRATED)
+        assert service.rules == RowRules()
+    write_profile(model_dir, ROWS)
     async with open_service(CoreSettings(db=tmp_path / "c.db", model=str(model_dir))) as service:
-        assert service.decision == DECISION and service.default_thresholds == CALIBRATED.thresholds
+        assert service.decision == DECISION and service.default_thresholds == ROWS.thresholds
+        assert service.rules == ROWS.rules
     # a caller that brings its own encoder keeps the code defaults unless it passes a profile
     async with open_service(CoreSettings(db=tmp_path / "b.db", model=str(model_dir)), encoder=HashingEncoder()) as svc:
         assert svc.default_thresholds == Thresholds()
