@@ -35,10 +35,11 @@ log = logging.getLogger(__name__)
 #: 7.9 s and +240 MB of temporaries, 1,024 6.4 s / +18 MB, 512 5.9 s / +0 MB, 256 6.1 s, 128 6.6 s.
 TOKENS_PER_BATCH = 512
 MAX_ROWS_PER_BATCH = 64
-#: Up to this many tokens (a lone question is ~15) the BLAS thread count follows the machine's load:
-#: on 2 cores, two threads encode a lone question in 21 ms against one thread's 30 ms while a core is
-#: free, but in 140 ms against 65 ms (p90 700 against 100) once other work holds both cores
-#: (docs/performance.md, "The default model"). Bigger batches keep BLAS's own count.
+#: Up to this many tokens the BLAS thread count follows the machine's load: two threads win while a
+#: core is free and collapse once other work holds both cores (whole-matrix products for a lone
+#: question: 21 against 30 ms, but 140 against 65 ms, p90 700 against 100; docs/performance.md,
+#: "The default model"). A lone question's blocked products (:func:`_linear`) run on one thread
+#: either way; this is for a few questions batched together. Bigger batches keep BLAS's own count.
 SMALL_BATCH_TOKENS = 512
 #: OpenBLAS (numpy's wheels, x86-64) multiplies without copying the weight first ("small matrix"
 #: kernels) only while rows × in × out ≤ 1e6 and, in this layout, rows × out ≤ 1200; see :func:`_linear`.
