@@ -110,7 +110,7 @@ def _linear(x: Array, weight: Array, bias: Array) -> Array:
     For a few rows OpenBLAS's general product first copies the whole weight into its own layout,
     which costs more than the product itself; its small-matrix kernel reads the weight in place but
     runs only under SMALL_GEMM_VOLUME and SMALL_GEMM_OUTPUT. So a few rows are multiplied by blocks
-    of output columns that fit both limits: a lone question's products take about half the time
+    of output columns that fit both limits: a lone question's products take about a third less time
     (docs/performance.md, "The default model"). Bigger inputs keep one call (and BLAS's threads).
     """
     rows, inner = x.shape
