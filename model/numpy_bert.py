@@ -35,11 +35,16 @@ log = logging.getLogger(__name__)
 #: 7.9 s and +240 MB of temporaries, 1,024 6.4 s / +18 MB, 512 5.9 s / +0 MB, 256 6.1 s, 128 6.6 s.
 TOKENS_PER_BATCH = 512
 MAX_ROWS_PER_BATCH = 64
-#: Up to this many tokens (a lone question is ~15) the BLAS thread count follows the machine's load:
-#: on 2 cores, two threads encode a lone question in 21 ms against one thread's 30 ms while a core is
-#: free, but in 140 ms against 65 ms (p90 700 against 100) once other work holds both cores
-#: (docs/performance.md, "The default model"). Bigger batches keep BLAS's own count.
+#: Up to this many tokens the BLAS thread count follows the machine's load: two threads win while a
+#: core is free and collapse once other work holds both cores (whole-matrix products for a lone
+#: question: 21 against 30 ms, but 140 against 65 ms, p90 700 against 100; docs/performance.md,
+#: "The default model"). A lone question's blocked products (:func:`_linear`) run on one thread
+#: either way; this is for a few questions batched together. Bigger batches keep BLAS's own count.
 SMALL_BATCH_TOKENS = 512
+#: OpenBLAS (numpy's wheels, x86-64) multiplies without copying the weight first ("small matrix"
+#: kernels) only while rows × in × out ≤ 1e6 and, in this layout, rows × out ≤ 1200; see :func:`_linear`.
+SMALL_GEMM_VOLUME = 1_000_000
+SMALL_GEMM_OUTPUT = 1200
 
 Array = npt.NDArray[np.float32]
 
@@ -99,20 +104,60 @@ def bert_folder(path: Path) -> dict[str, object] | None:
     return {"config": config, "prompt": prompt, "max_seq_length": max_len}
 
 
+def _linear(x: Array, weight: Array, bias: Array) -> Array:
+    """``x @ weight.T + bias`` with ``weight`` stored (out, in), as the checkpoint stores it.
+
+    For a few rows OpenBLAS's general product first copies the whole weight into its own layout,
+    which costs more than the product itself; its small-matrix kernel reads the weight in place but
+    runs only under SMALL_GEMM_VOLUME and SMALL_GEMM_OUTPUT. So a few rows are multiplied by blocks
+    of output columns that fit both limits: a lone question's products take about a third less time
+    (docs/performance.md, "The default model"). Bigger inputs keep one call (and BLAS's threads).
+    """
+    rows, inner = x.shape
+    outputs = weight.shape[0]
+    out = np.empty((rows, outputs), dtype=np.float32)
+    step = min(SMALL_GEMM_VOLUME // (rows * inner), SMALL_GEMM_OUTPUT // rows)
+    if step < 16 or step >= outputs:  # blocks this thin cost more in calls than they save
+        np.matmul(x, weight.T, out=out)
+    else:
+        for start in range(0, outputs, step):
+            np.matmul(x, weight[start : start + step].T, out=out[:, start : start + step])
+    out += bias
+    return out
+
+
 def _gelu(x: Array) -> Array:
-    """BERT's exact (erf) GELU; erf by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7, float32's own)."""
-    z = np.abs(x) * np.float32(1 / math.sqrt(2))
-    t = 1 / (1 + np.float32(0.3275911) * z)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    erf = 1 - poly * np.exp(-z * z)
-    return (0.5 * x * (1 + np.copysign(erf, x))).astype(np.float32, copy=False)
+    """BERT's exact (erf) GELU; erf by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7, float32's own).
+
+    With tail = poly(t)·exp(-x²/2) = 1 - erf(|x|/√2), GELU(x) = max(x, 0) - |x|·tail/2 on both
+    sides of 0, which spares a masked (slow) ufunc and keeps every step a plain in-place pass.
+    """
+    magnitude = np.abs(x)
+    t = magnitude * np.float32(0.3275911 / math.sqrt(2))
+    t += 1
+    np.reciprocal(t, out=t)
+    tail = t * np.float32(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        tail += np.float32(c)
+        tail *= t
+    gauss = np.square(x, out=t)  # t is no longer needed
+    gauss *= np.float32(-0.5)
+    tail *= np.exp(gauss, out=gauss)
+    tail *= magnitude
+    tail *= np.float32(0.5)
+    return np.subtract(np.maximum(x, 0, out=magnitude), tail, out=tail)
 
 
 def _layer_norm(x: Array, norm: tuple[Array, Array], eps: float) -> Array:
+    """LayerNorm over the last axis, in ``x``'s own buffer (callers pass a temporary)."""
     weight, bias = norm
-    centered = x - x.mean(axis=-1, keepdims=True)
-    var = (centered * centered).mean(axis=-1, keepdims=True)
-    return centered / np.sqrt(var + np.float32(eps)) * weight + bias
+    x -= x.mean(axis=-1, keepdims=True)
+    var = np.square(x).mean(axis=-1, keepdims=True)
+    var += np.float32(eps)
+    x /= np.sqrt(var, out=var)
+    x *= weight
+    x += bias
+    return x
 
 
 def _norm(t: dict[str, np.ndarray], name: str) -> tuple[Array, Array]:
@@ -145,14 +190,14 @@ class _Layer:
     __slots__ = ("attn_b", "attn_w", "ffn_in_b", "ffn_in_w", "ffn_out_b", "ffn_out_w", "ln1", "ln2", "qkv_b", "qkv_w")
 
     def __init__(self, t: dict[str, np.ndarray], prefix: str) -> None:
-        def w(name: str) -> Array:  # (out, in) → (in, out): x @ w
-            return np.ascontiguousarray(t[f"{prefix}{name}.weight"].astype(np.float32).T)
+        def w(name: str) -> Array:  # kept (out, in): _linear multiplies by its transpose
+            return np.ascontiguousarray(t[f"{prefix}{name}.weight"], dtype=np.float32)
 
         def b(name: str) -> Array:
             return t[f"{prefix}{name}.bias"].astype(np.float32)
 
         names = ("attention.self.query", "attention.self.key", "attention.self.value")
-        self.qkv_w = np.ascontiguousarray(np.concatenate([w(n) for n in names], axis=1))
+        self.qkv_w = np.concatenate([w(n) for n in names])  # one product for the three
         self.qkv_b = np.concatenate([b(n) for n in names])
         self.attn_w, self.attn_b = w("attention.output.dense"), b("attention.output.dense")
         self.ln1 = _norm(t, f"{prefix}attention.output.LayerNorm")
@@ -255,25 +300,31 @@ class NumpyBertEncoder(EncoderBase):
             ids[i, : len(row)] = row
             mask[i, : len(row)] = 1.0
         x = self._words[ids].astype(np.float32) + self._positions[:length] + self._type0
-        x = _layer_norm(x, self._ln0, self._eps).reshape(n * length, -1)
+        x = _layer_norm(x.reshape(n * length, -1), self._ln0, self._eps)
         hidden = x.shape[1]
         head = hidden // self._heads
         scale = np.float32(1 / math.sqrt(head))
         # Padding keys get -1e9: exp() makes them exactly 0, as the library's large negative does.
         bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]
         for layer in self._layers:
-            qkv = (x @ layer.qkv_w + layer.qkv_b).reshape(n, length, 3, self._heads, head)
+            qkv = _linear(x, layer.qkv_w, layer.qkv_b).reshape(n, length, 3, self._heads, head)
             q = qkv[:, :, 0].transpose(0, 2, 1, 3)
             k = qkv[:, :, 1].transpose(0, 2, 3, 1)
             v = qkv[:, :, 2].transpose(0, 2, 1, 3)
-            scores = (q @ k) * scale + bias
+            scores = q @ k
+            scores *= scale
+            scores += bias
             scores -= scores.max(axis=-1, keepdims=True)
             np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * length, hidden)
-            x = _layer_norm(context @ layer.attn_w + layer.attn_b + x, layer.ln1, self._eps)
-            inner = _gelu(x @ layer.ffn_in_w + layer.ffn_in_b)
-            x = _layer_norm(inner @ layer.ffn_out_w + layer.ffn_out_b + x, layer.ln2, self._eps)
+            attended = _linear(context, layer.attn_w, layer.attn_b)
+            attended += x
+            x = _layer_norm(attended, layer.ln1, self._eps)
+            inner = _gelu(_linear(x, layer.ffn_in_w, layer.ffn_in_b))
+            out = _linear(inner, layer.ffn_out_w, layer.ffn_out_b)
+            out += x
+            x = _layer_norm(out, layer.ln2, self._eps)
         states = x.reshape(n, length, hidden)
         summed = (states * mask[:, :, None]).sum(axis=1)
         return summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)

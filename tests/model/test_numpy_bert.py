@@ -79,3 +79,32 @@ def test_other_bert_folders_keep_the_library(minilm_path: Path) -> None:
     from model.encoder import SentenceTransformerEncoder, load_encoder
 
     assert isinstance(load_encoder(minilm_path), SentenceTransformerEncoder)  # not derived here: not verified
+
+
+@pytest.mark.parametrize("rows", [1, 14, 23, 40, 41, 75, 76, 300])
+def test_blocked_products_equal_one_product(rows: int) -> None:
+    """A lone question's products run in column blocks (model.numpy_bert._linear); any row count gives x @ w.T + b."""
+    from model.numpy_bert import _linear
+
+    rng = np.random.default_rng(rows)
+    for inner, outputs in ((384, 1152), (384, 384), (384, 1536), (1536, 384), (100, 50)):
+        x = rng.standard_normal((rows, inner), dtype=np.float32)
+        weight = rng.standard_normal((outputs, inner), dtype=np.float32)
+        bias = rng.standard_normal(outputs, dtype=np.float32)
+        expected = x.astype(np.float64) @ weight.T.astype(np.float64) + bias
+        got = _linear(x, weight, bias)
+        assert got.dtype == np.float32 and got.shape == (rows, outputs)
+        assert np.abs(got - expected).max() < 1e-3 * np.abs(expected).max()
+
+
+def test_gelu_is_the_exact_erf_gelu() -> None:
+    import math
+
+    from model.numpy_bert import _gelu
+
+    x = np.concatenate([np.linspace(-12, 12, 4801), [0.0, -0.0, 1e-8, -1e-8, 40.0, -40.0]]).astype(np.float32)
+    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.astype(np.float64)])
+    got = _gelu(x.reshape(1, -1).copy()).ravel()
+    assert got.dtype == np.float32
+    assert np.abs(got - exact).max() < 2e-6
+    assert (got[x <= -10] <= 0).all() and np.allclose(got[x >= 10], x[x >= 10])
