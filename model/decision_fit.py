@@ -229,8 +229,14 @@ class Fit:
     offered: tuple[float, float]  # right FAQ answered or among the offered suggestions; mean suggestions offered
 
 
-def fit(evidence: Sequence[ClubEvidence], names: Sequence[str], rule_only: Sequence[str] = ()) -> Fit | None:
-    """``rule_only``: slugs of clubs the thresholds must hold on but the logistic never learns from."""
+def fit(
+    evidence: Sequence[ClubEvidence],
+    names: Sequence[str],
+    rule_only: Sequence[str] = (),
+    extra_off_topic: Sequence[str] = (),
+) -> Fit | None:
+    """``rule_only``: slugs of clubs the thresholds must hold on but the logistic never learns from.
+    ``extra_off_topic``: the lines :func:`collect` was given besides the clubs' own; stored with them."""
     learn = [c for c in evidence if c.club.slug not in rule_only]
     if len(learn) < 2:
         raise ValueError("leave-one-club-out needs at least two DEV clubs")
@@ -251,7 +257,7 @@ def fit(evidence: Sequence[ClubEvidence], names: Sequence[str], rule_only: Seque
     decision = DecisionModel(
         weights=tuple((n, float(w)) for n, w in zip(names, weights, strict=True)),
         intercept=intercept,
-        off_topic=tuple(dict.fromkeys(t for c in evidence for t in c.club.out_of_scope)),
+        off_topic=tuple(dict.fromkeys([*(t for c in evidence for t in c.club.out_of_scope), *extra_off_topic])),
         runner_up=runner_up,
         runner_up_floor=RUNNER_UP_FLOOR,
     )
@@ -314,8 +320,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     encoder = load_encoder(args.model)
+    # The training clubs' off-topic lines widen the nearest-off-topic feature's reference set: they are
+    # training data, so every DEV club is scored against them as well as the other DEV clubs' lines.
+    extra = [t for c in load_clubs(Split.TRAIN) for t in c.out_of_scope]
     evidence = collect(
-        clubs, encoder, profile.lexical_weight, profile.answer_weight, profile.document_weight, rules=profile.rules
+        clubs,
+        encoder,
+        profile.lexical_weight,
+        profile.answer_weight,
+        profile.document_weight,
+        extra_off_topic=extra,
+        rules=profile.rules,
     )
     parts = 0 if args.no_parts else len(vector_parts(encoder))
     names = feature_names(parts, args.features)
@@ -326,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         variants |= {f"+{n}": (*names, n) for n in FEATURES if n not in names}
     results = {}
     for label, chosen in variants.items():
-        result = fit(evidence, chosen, rule_only)
+        result = fit(evidence, chosen, rule_only, extra)
         results[label] = result
         if not args.json:
             if result is None:
@@ -380,8 +395,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         weights_note = profile.chosen_on.split("; decision:")[0]
         note = (
             f"{weights_note}; decision: logistic over {', '.join(best.names)} fitted on DEV clubs "
-            f"{', '.join(c.slug for c in clubs)}, thresholds by the model.dev_clubs rule on leave-one-club-out "
-            "predictions (python -m model.decision_fit)"
+            f"{', '.join(c.slug for c in clubs if c.slug not in rule_only)}, thresholds by the model.dev_clubs "
+            f"rule on leave-one-club-out predictions{' (also on ' + ', '.join(rule_only) + ')' if rule_only else ''}, "
+            "off-topic lines of the DEV and training clubs (python -m model.decision_fit)"
         )
         written = replace(profile, thresholds=best.thresholds, chosen_on=note, decision=best.decision)
         print(f"wrote {write_profile(args.write, written)}", file=sys.stderr)

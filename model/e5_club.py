@@ -69,6 +69,26 @@ def club_config(output_dir: Path, *, pairs_csv: Sequence[Path] | None = None, **
     return replace(cfg, **overrides) if overrides else cfg
 
 
+def continue_config(from_dir: Path, output_dir: Path, **overrides: object):  # type: ignore[no-untyped-def]
+    """The second round (docs/model.md): ``from_dir`` (the first-round club model) trained one more epoch at
+    lr 5e-5 on the static default's FAQ groups only — the bundled FAQs with their answers' sentences and the
+    training clubs' FAQs with their member questions (``model.clubs.training_groups``), no pairs CSV."""
+    from dataclasses import replace
+
+    from model.train_config import default_config
+
+    cfg = club_config(
+        output_dir,
+        pairs_csv=(),
+        faq_groups=default_config().faq_groups,
+        epochs=1.0,
+        learning_rate=5e-5,
+        eval_queries=(),  # club_heldout.json is scored once, by faqbot eval, never while training
+        command=f"python -m model.e5_club continue {from_dir}",
+    )
+    return replace(cfg, base=str(from_dir), **overrides)
+
+
 # --------------------------------------------------------------------------- delta
 
 
@@ -202,6 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     t.add_argument("--epochs", type=float, default=None)
     t.add_argument("--batch-size", type=int, default=None)
     t.add_argument("--lr", type=float, default=None)
+    c = sub.add_parser("continue", help="the second round: one more epoch on the FAQ groups and training clubs")
+    c.add_argument("from_dir", type=Path, help="the first-round club model folder")
+    c.add_argument("-o", "--output", type=Path, required=True)
     p = sub.add_parser("pack", help="write model/e5_club/delta.safetensors + manifest from a trained folder")
     p.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
@@ -218,6 +241,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if v is not None
             }
             print(format_report(train(club_config(args.output, show_progress=False, **overrides))))
+        elif args.cmd == "continue":
+            from model.train import format_report, train
+
+            print(format_report(train(continue_config(args.from_dir, args.output, show_progress=False))))
         else:
             print(json.dumps(pack(args.folder), indent=2))
     except WheelError as exc:
