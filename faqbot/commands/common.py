@@ -22,6 +22,7 @@ import numpy as np
 
 from chat import cli_messages as say
 from faq.errors import InvalidInput
+from faq.index import index_texts
 from faq.seed import SAMPLE_SCOPE, open_sample_store
 from faq.service import FaqService
 from faq.store import FaqStore
@@ -156,6 +157,9 @@ async def sample_vectors(service: FaqService) -> AsyncIterator[None]:
     found = await service.store.all_cached_embeddings(SAMPLE_SCOPE, fingerprint)
     if not found:
         return
+    # Rows the store does not list (answer windows of the model's row rules) are in the cache too.
+    rows = index_texts(await service.store.list_faqs(SAMPLE_SCOPE), service.rules)
+    found.update(await service.store.cached_embeddings([t for t in dict.fromkeys(rows) if t not in found], fingerprint))
     if service.decision is not None:  # its off-topic lines are encoded for every question's decision
         found.update(
             await service.store.cached_embeddings(list(dict.fromkeys(service.decision.off_topic)), fingerprint)

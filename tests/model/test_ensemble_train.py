@@ -142,7 +142,10 @@ def test_the_default_is_adapted_without_copying_e5(
     out = tmp_path / "club"
     assert train(club_db, out, "--max-steps", "2", "--allow-worse") == 0, capsys.readouterr().err
     parts = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["parts"]
-    assert parts == [{"model": ensemble_train.ADAPTED, "weight": 0.5}, {"model": "e5-club", "weight": 0.5}]
+    shipped = json.loads((ENSEMBLE_DIR / MANIFEST).read_text(encoding="utf-8"))["parts"]
+    assert shipped[0]["model"] == "static" and shipped[1]["model"] == "e5-club"
+    # The static part is replaced by the adapted one; the weights and the named e5 part stay.
+    assert parts == [{"model": ensemble_train.ADAPTED, "weight": shipped[0]["weight"]}, shipped[1]]
     assert sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) < 20 * 2**20  # e5 stays in the cache
     assert load_profile(out) == load_profile(ENSEMBLE_DIR)
     assert isinstance(load_encoder(out), EnsembleEncoder)
