@@ -264,23 +264,11 @@ class Variant:
 
 
 class BM25(LexicalIndex):
-    """The product's normalised BM25 with other k1/b and pre-tokenised queries."""
+    """The product's normalised BM25 (``token_scores`` for pre-tokenised queries) with other k1/b."""
 
     def __init__(self, docs: Sequence[Sequence[str]], k1: float, b: float) -> None:
         self.K1, self.B = k1, b
         super().__init__([""] * len(docs), docs)
-
-    def token_scores(self, tokens: Sequence[str]) -> np.ndarray:
-        out = np.zeros(self._size, dtype=np.float32)
-        tokens = list(tokens)
-        if not tokens or self._bm25 is None:
-            return out
-        ceiling = sum(self._idf(t) for t in tokens) / (1.0 + self.K1)
-        known = [t for t in tokens if t in self._df]
-        if not known or ceiling <= 0:
-            return out
-        np.divide(np.asarray(self._bm25.get_scores(known), dtype=np.float32), ceiling, out=out)
-        return np.clip(out, 0.0, 1.0, out=out)
 
 
 @dataclass

@@ -158,8 +158,12 @@ class LexicalIndex:
         return math.log(1.0 + (self._size - df + 0.5) / (df + 0.5))
 
     def scores(self, query: str) -> npt.NDArray[np.float32]:
+        return self.token_scores(tokenize(query))
+
+    def token_scores(self, tokens: Sequence[str]) -> npt.NDArray[np.float32]:
+        """:meth:`scores` of a query already tokenised."""
         out = np.zeros(self._size, dtype=np.float32)
-        tokens = list(tokenize(query))
+        tokens = list(tokens)
         if not tokens or self._bm25 is None:
             return out
         # Unknown words count at full idf in the ceiling: they are evidence that
