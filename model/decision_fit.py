@@ -182,14 +182,7 @@ def _ranked(club: ClubEvidence, probabilities: Sequence[np.ndarray], runner_up: 
         if len(shown) > 1:
             shown[1:] = 1.0 / (1.0 + np.exp(-(a * _logit(shown[1:]) + b)))
         lists.append(tuple(replace(cands[at], confidence=float(s)) for s, at in zip(shown, order, strict=True)))
-    n = len(club.club.queries)
-    return Ranked(
-        club=club.club,
-        in_scope=tuple(lists[:n]),
-        gold=tuple(q.faq + 1 for q in club.club.queries),
-        kinds=tuple(q.kind for q in club.club.queries),
-        out_of_scope=tuple(lists[n:]),
-    )
+    return Ranked.of(club.club, lists)
 
 
 def offered(runs: Sequence[Ranked], thresholds: Thresholds, floor: float | None) -> tuple[float, float]:

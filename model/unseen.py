@@ -49,6 +49,18 @@ class Ranked:
     kinds: tuple[str, ...]
     out_of_scope: tuple[tuple[Candidate, ...], ...]
 
+    @classmethod
+    def of(cls, club: ClubSet, lists: Sequence[tuple[Candidate, ...]]) -> Ranked:
+        """``lists``: the candidates of the club's member questions, then of its off-topic lines."""
+        n = len(club.queries)
+        return cls(
+            club=club,
+            in_scope=tuple(lists[:n]),
+            gold=tuple(q.faq + 1 for q in club.queries),
+            kinds=tuple(q.kind for q in club.queries),
+            out_of_scope=tuple(lists[n:]),
+        )
+
 
 class ClubIndex:
     """One club's FAQs indexed as the bot indexes them, with its queries encoded once."""
@@ -85,7 +97,6 @@ class ClubIndex:
     def rank(self, config: MatchConfig) -> Ranked:
         snapshot = self.index(config.rules).snapshot
         calibrator = self.calibrator(config.decision)
-        n = len(self.queries)
         texts = [*self.queries, *self.club.out_of_scope]
         ranked = [
             tuple(
@@ -101,13 +112,7 @@ class ClubIndex:
             )
             for i, text in enumerate(texts)
         ]
-        return Ranked(
-            club=self.club,
-            in_scope=tuple(ranked[:n]),
-            gold=tuple(q.faq + 1 for q in self.club.queries),
-            kinds=tuple(q.kind for q in self.club.queries),
-            out_of_scope=tuple(ranked[n:]),
-        )
+        return Ranked.of(self.club, ranked)
 
 
 @dataclass(frozen=True, slots=True)
