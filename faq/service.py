@@ -126,14 +126,20 @@ class FaqService:
         vectors = await embedder.embed(unique)
         return dict(zip(unique, vectors, strict=True))
 
+    async def cached_index_vectors(self, scope: str, texts: Sequence[str], fingerprint: str) -> dict[str, np.ndarray]:
+        """Cached vectors of ``scope``'s index ``texts`` (``index_texts``): the stored questions and
+        passages in one join, then the rows the store does not list (answer windows) by text."""
+        vectors = await self.store.all_cached_embeddings(scope, fingerprint)
+        vectors.update(await self.store.cached_embeddings([t for t in texts if t not in vectors], fingerprint))
+        return vectors
+
     async def _build_index(self, scope: str, embedder: Embedder) -> ScopeIndex:
         fingerprint = embedder.encoder.fingerprint
         # Before the data: a write landing in between shows as a newer number (one reload too many).
         seq = (await self.store.scope_seqs(scope)).get(scope)
         faqs = await self.store.list_faqs(scope)
-        vectors = await self.store.all_cached_embeddings(scope, fingerprint)
         texts = index_texts(faqs, self.rules)
-        vectors.update(await self.store.cached_embeddings([t for t in texts if t not in vectors], fingerprint))
+        vectors = await self.cached_index_vectors(scope, texts, fingerprint)
         missing = list(dict.fromkeys(t for t in texts if t not in vectors))
         if missing:
             log.info("scope %s: encoding %d uncached questions", scope, len(missing))

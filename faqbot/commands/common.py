@@ -154,12 +154,10 @@ async def sample_vectors(service: FaqService) -> AsyncIterator[None]:
     yield
     if path.exists():
         return
-    found = await service.store.all_cached_embeddings(SAMPLE_SCOPE, fingerprint)
+    rows = index_texts(await service.store.list_faqs(SAMPLE_SCOPE), service.rules)
+    found = await service.cached_index_vectors(SAMPLE_SCOPE, rows, fingerprint)
     if not found:
         return
-    # Rows the store does not list (answer windows of the model's row rules) are in the cache too.
-    rows = index_texts(await service.store.list_faqs(SAMPLE_SCOPE), service.rules)
-    found.update(await service.store.cached_embeddings([t for t in dict.fromkeys(rows) if t not in found], fingerprint))
     if service.decision is not None:  # its off-topic lines are encoded for every question's decision
         found.update(
             await service.store.cached_embeddings(list(dict.fromkeys(service.decision.off_topic)), fingerprint)
