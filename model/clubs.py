@@ -54,9 +54,14 @@ class ClubSet:
     out_of_scope: tuple[str, ...]
 
 
+def _drafts(items: list[dict]) -> tuple[FaqDraft, ...]:
+    """FAQs as the club JSON files (and ``faq/data/club_faqs.json``) list them."""
+    return tuple(FaqDraft(f["question"], f["answer"], tuple(f.get("alternates", ()))) for f in items)
+
+
 def load_club(path: Path) -> ClubSet:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    faqs = tuple(FaqDraft(f["question"], f["answer"], tuple(f.get("alternates", ()))) for f in data["faqs"])
+    faqs = _drafts(data["faqs"])
     position = {f.question: i for i, f in enumerate(faqs)}
     queries = []
     for item in data["queries"]:
@@ -88,8 +93,7 @@ def bundled_dev_club() -> ClubSet:
     lines. Never the held-out file. The club-trained models know this club (the static default
     was trained on these paraphrases too), so off-topic lines score higher here than on a club
     they never saw: a decision fitted on unseen clubs only answers them too readily."""
-    faqs_json = json.loads(CLUB_FAQS.read_text(encoding="utf-8"))
-    faqs = tuple(FaqDraft(f["question"], f["answer"], tuple(f.get("alternates", ()))) for f in faqs_json)
+    faqs = _drafts(json.loads(CLUB_FAQS.read_text(encoding="utf-8")))
     position = {f.question: i for i, f in enumerate(faqs)}
     _, dev = dev_split(json.loads(CLUB_PARAPHRASES.read_text(encoding="utf-8")))
     queries = tuple(ClubQuery(text, position[question], "plain") for text, question in dev)
