@@ -228,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = sub.add_parser("pack", help="write model/e5_club/delta.safetensors + manifest from a trained folder")
     p.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
+    from model.encoder_base import EncoderLoadError
+    from model.publish import TrainingRefused  # here: the bot imports this module and never trains
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         if args.cmd == "build":
@@ -247,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(format_report(train(continue_config(args.from_dir, args.output, show_progress=False))))
         else:
             print(json.dumps(pack(args.folder), indent=2))
-    except WheelError as exc:
+    except (WheelError, EncoderLoadError, TrainingRefused, ValueError, OSError) as exc:  # one line, no traceback
         print(f"오류: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -33,6 +33,7 @@ from pathlib import Path
 # modules imports torch or sentence-transformers at import time.
 from model.base_model import freeze_word_embeddings, load_base
 from model.card import write_model_card
+from model.encoder_base import EncoderLoadError
 from model.fresh_static import build_static_tokenizer, new_static_model
 from model.ir_check import IRMetrics, ir_evaluate, ir_inputs
 from model.publish import TrainingRefused, dir_bytes, publish, refuse_unpublishable
@@ -181,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python -m model.train " + " ".join(sys.argv[1:] if argv is None else argv)
     try:
         report = train(config_from_args(args, command=command.strip()))
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, EncoderLoadError) as exc:  # bad data, paths or base model: one line
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except TrainingRefused as exc:

@@ -87,3 +87,24 @@ def test_non_finite_loss_keeps_the_old_model(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(TrainingRefused, match="유한하지 않습니다"):
         train(small_config(tmp_path, base="static", static=StaticConfig(dim=16), max_steps=2, allow_worse=True))
     assert (target / "marker.txt").read_text() == "good model"
+
+
+@pytest.mark.parametrize("command", ["model.train", "model.e5_club"])
+def test_a_base_model_that_cannot_load_is_one_line_not_a_traceback(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no-such-model"
+    if command == "model.train":
+        from model.train import main
+
+        pairs = tmp_path / "pairs.csv"
+        pairs.write_text("sentence_0,sentence_1\n회비 얼마예요?,동아리비 얼마인가요?\n", encoding="utf-8")
+        code = main(["--base", str(missing), "--pairs", str(pairs), "-o", str(tmp_path / "out")])
+        assert code == 2
+    else:
+        from model.e5_club import main
+
+        assert main(["continue", str(missing), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err and str(missing) in err[-1] and "Traceback" not in "\n".join(err)
+    assert not (tmp_path / "out").exists()
