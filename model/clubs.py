@@ -118,6 +118,11 @@ def training_groups(clubs: list[ClubSet], folder: Path = CLUBS_DIR) -> list[tupl
     A text that a DEV or evaluation-only club in ``folder`` asks is left out, so those clubs' figures
     stay figures on questions the model never saw. Refuses any other split: DEV and evaluation-only
     clubs are never trained on."""
+    return [group for _, group in club_training_groups(clubs, folder)]
+
+
+def club_training_groups(clubs: list[ClubSet], folder: Path = CLUBS_DIR) -> list[tuple[str, tuple[str, ...]]]:
+    """:func:`training_groups` with each group's club slug (for training with the clubs kept apart)."""
     scored = _scored_texts(folder)
     out = []
     for club in clubs:
@@ -130,5 +135,5 @@ def training_groups(clubs: list[ClubSet], folder: Path = CLUBS_DIR) -> list[tupl
             texts = [faq.question, *faq.alternates, *asked.get(i, ()), *answer_sentences(faq.answer)]
             kept = tuple(dict.fromkeys(t.strip() for t in texts if t.strip() and _key(t) not in scored))
             if len(kept) >= 2:
-                out.append(kept)
+                out.append((club.slug, kept))
     return out

@@ -77,10 +77,12 @@ def continue_config(from_dir: Path, output_dir: Path, **overrides: object):  # t
 
     from model.train_config import default_config
 
+    static = default_config()
     cfg = club_config(
         output_dir,
         pairs_csv=(),
-        faq_groups=default_config().faq_groups,
+        faq_groups=static.faq_groups,
+        faq_group_clubs=static.faq_group_clubs,
         epochs=1.0,
         learning_rate=5e-5,
         eval_queries=(),  # club_heldout.json is scored once, by faqbot eval, never while training

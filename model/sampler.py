@@ -22,6 +22,11 @@ class GroupBatchSampler(_SamplerBase):
     push them apart. Each batch takes one row from each of the ``batch_size``
     groups with the most rows left (random tie-break), which keeps big groups
     from piling up at the end where they could only form tiny batches.
+
+    With ``row_clubs`` every batch holds one club's groups: its negatives are that club's other
+    FAQs (the neighbours a member's question must be told apart from), never another club's FAQ
+    on the same topic ("회비 얼마예요?" in two chapters). The club of each batch is drawn with
+    odds by its rows left, so clubs mix through the epoch and finish together.
     """
 
     def __init__(
@@ -34,6 +39,7 @@ class GroupBatchSampler(_SamplerBase):
         seed: int = 0,
         *,
         row_groups: Sequence[int],
+        row_clubs: Sequence[str] | None = None,
     ) -> None:
         super().__init__(
             dataset,
@@ -45,18 +51,40 @@ class GroupBatchSampler(_SamplerBase):
         )
         if len(row_groups) != len(dataset):
             raise ValueError("row_groups must have one entry per dataset row")
+        if row_clubs is not None and len(row_clubs) != len(row_groups):
+            raise ValueError("row_clubs must have one entry per dataset row")
         self.row_groups = list(row_groups)
+        self.row_clubs = list(row_clubs) if row_clubs is not None and len(set(row_clubs)) > 1 else None
         self._batches_estimate = self._plan_len()
 
     def _plan_len(self) -> int:
         return sum(1 for _ in self._plan(random.Random(0)))
 
     def _plan(self, rng: random.Random) -> Iterator[list[int]]:
+        if self.row_clubs is None:
+            yield from self._plan_rows(range(len(self.row_groups)), rng)
+            return
+        by_club: dict[str, list[int]] = {}
+        for row, club in enumerate(self.row_clubs):
+            by_club.setdefault(club, []).append(row)
+        plans = {club: self._plan_rows(rows, rng) for club, rows in sorted(by_club.items())}
+        left = {club: len(rows) for club, rows in by_club.items()}
+        while plans:
+            clubs = sorted(plans)
+            club = rng.choices(clubs, weights=[left[c] for c in clubs])[0]
+            batch = next(plans[club], None)
+            if batch is not None:
+                left[club] -= len(batch)
+                yield batch
+            if batch is None or left[club] <= 0:
+                del plans[club]
+
+    def _plan_rows(self, rows: Sequence[int], rng: random.Random) -> Iterator[list[int]]:
         queues: dict[int, list[int]] = {}
-        for row, group in enumerate(self.row_groups):
-            queues.setdefault(group, []).append(row)
-        for rows in queues.values():
-            rng.shuffle(rows)
+        for row in rows:
+            queues.setdefault(self.row_groups[row], []).append(row)
+        for queue in queues.values():
+            rng.shuffle(queue)
         while queues:
             keys = list(queues)
             rng.shuffle(keys)

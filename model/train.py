@@ -134,7 +134,7 @@ def train(config: TrainConfig, inputs: TrainInputs | None = None) -> TrainReport
         if before:
             log.info("before: %s", before.row())
 
-        steps, losses = fit(config, model, inputs.rows, work / "checkpoints")
+        steps, losses = fit(config, model, inputs.rows, work / "checkpoints", inputs.data.clubs)
 
         after = ir_evaluate(model, queries, corpus, relevant)
         if after:

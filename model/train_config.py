@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from model.clubs import Split, load_clubs, training_groups
+from model.clubs import Split, club_training_groups, load_clubs
 from model.training_data import (
     CLUB_FAQS,
     CLUB_HELDOUT,
@@ -47,6 +47,10 @@ class TrainConfig:
     base: str = KR_SBERT
     pairs_csv: tuple[Path, ...] = ()
     faq_groups: tuple[tuple[str, ...], ...] = ()
+    # The club of each FAQ group ("" = the bundled club, to which the pair CSVs belong); with club_batches
+    # texts merge only within a club and every batch holds one club's groups (model.sampler).
+    faq_group_clubs: tuple[str, ...] = ()
+    club_batches: bool = False
     feedback_pairs: tuple[tuple[str, str], ...] = ()
     epochs: float = 3.0
     batch_size: int = 16
@@ -91,6 +95,8 @@ def default_config(output_dir: Path | None = None, *, command: str = "") -> Trai
     """The committed default: static model from the bundled club data only."""
     from model.encoder_base import DEFAULT_MODEL_DIR
 
+    bundled = load_club_faq_groups(with_answers=True) if CLUB_FAQS.exists() else []
+    trained = club_training_groups(load_clubs(Split.TRAIN))  # other chapters' own words (model/data/clubs/train_*)
     extra: list[tuple[str, str]] = []
     if CLUB_HELDOUT.exists() and CLUB_FAQS.exists():
         extra = heldout_eval_queries(CLUB_HELDOUT)
@@ -100,10 +106,8 @@ def default_config(output_dir: Path | None = None, *, command: str = "") -> Trai
         output_dir=Path(output_dir or DEFAULT_MODEL_DIR),
         base=STATIC,
         pairs_csv=(CLUB_PAIRS,) if CLUB_PAIRS.exists() else (),
-        faq_groups=(
-            *(load_club_faq_groups(with_answers=True) if CLUB_FAQS.exists() else ()),
-            *training_groups(load_clubs(Split.TRAIN)),  # other chapters' own words (model/data/clubs/train_*)
-        ),
+        faq_groups=(*bundled, *(group for _, group in trained)),
+        faq_group_clubs=("",) * len(bundled) + tuple(club for club, _ in trained),
         epochs=10.0,
         # One row per FAQ group in every batch: each other FAQ is an in-batch negative.
         batch_size=63,

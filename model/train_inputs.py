@@ -38,12 +38,15 @@ def build_inputs(config: TrainConfig) -> TrainInputs:
         extra = augment_pairs(sources, config.augment, seed=config.seed, taken={q for q, _ in config.eval_queries})
         log.info("augmentations %s: %d variants", ",".join(config.augment), len(extra))
         pairs += extra
+    if config.club_batches and len(config.faq_group_clubs) != len(config.faq_groups):
+        raise ValueError("club_batches needs the club of every FAQ group (faq_group_clubs)")
     data = build_training_data(
         pairs,
         config.faq_groups,
         pairs_per_text=config.pairs_per_text,
         seed=config.seed,
         expand_components=config.expand_components,
+        clubs=config.faq_group_clubs if config.club_batches else None,
     )
     if not data.pairs:
         raise ValueError("no training pairs: give --pairs CSV rows, FAQ groups with alternates, or feedback")

@@ -24,6 +24,7 @@ def trainer_class() -> type:
         """Uses :class:`GroupBatchSampler` for the training set (documented override point)."""
 
         row_groups: Sequence[int] | None = None
+        row_clubs: Sequence[str] | None = None  # one club per row: batches from one club only
 
         def get_batch_sampler(self, dataset, batch_size, drop_last, valid_label_columns=None, generator=None, seed=0):  # type: ignore[no-untyped-def]
             if self.row_groups is not None and len(dataset) == len(self.row_groups):
@@ -35,6 +36,7 @@ def trainer_class() -> type:
                     generator,
                     seed,
                     row_groups=self.row_groups,
+                    row_clubs=self.row_clubs,
                 )
             return super().get_batch_sampler(dataset, batch_size, drop_last, valid_label_columns, generator, seed)
 
@@ -83,9 +85,14 @@ def learning_rate(config: TrainConfig, model: Any) -> float:
 
 
 def fit(
-    config: TrainConfig, model: Any, rows: Sequence[tuple[str, str, int]], checkpoints: Path
+    config: TrainConfig,
+    model: Any,
+    rows: Sequence[tuple[str, str, int]],
+    checkpoints: Path,
+    group_clubs: Sequence[str] = (),
 ) -> tuple[int, list[float]]:
     """Train ``model`` in place on (anchor, positive, group) rows: (steps, every logged loss).
+    ``group_clubs`` (each group's club, ``TrainingData.clubs``): batches hold one club's rows.
 
     A non-finite weight after training adds a NaN loss, so the publish check sees it.
     """
@@ -123,6 +130,7 @@ def fit(
     trainer = trainer_class()(model=model, args=args, train_dataset=dataset, loss=loss)
     route_step_logs(trainer)
     trainer.row_groups = [g for _, _, g in rows]
+    trainer.row_clubs = [group_clubs[g] for _, _, g in rows] if group_clubs else None
     result = trainer.train()
     losses = [float(e["loss"]) for e in trainer.state.log_history if "loss" in e]
     losses.append(float(result.training_loss))

@@ -98,6 +98,7 @@ class _UnionFind:
 class TrainingData:
     groups: tuple[tuple[str, ...], ...]  # connected components; texts in first-seen order
     pairs: tuple[tuple[str, str, int], ...]  # (anchor, positive, group index)
+    clubs: tuple[str, ...] = ()  # with ``clubs`` given to build_training_data: each group's club
 
 
 def build_training_data(
@@ -107,6 +108,7 @@ def build_training_data(
     pairs_per_text: int,
     seed: int,
     expand_components: bool = False,
+    clubs: Sequence[str] | None = None,
 ) -> TrainingData:
     """Merge pairs and groups into connected components and list training pairs.
 
@@ -115,41 +117,66 @@ def build_training_data(
     Group members are paired with ``pairs_per_text`` random other members
     (the canonical question always among them) rather than all n·(n-1)
     combinations, which would let big FAQs swamp small ones.
+
+    ``clubs`` (one per group; ``""`` is the bundled club, to which the pair CSVs belong) keeps clubs
+    apart: texts merge only within a club, so two FAQs of one club that another club's FAQ
+    happens to share a text with ("면접은 어떻게 보나요?") stay two groups, and a text may then
+    live in one group per club; batches must then hold one club's groups only (the sampler's
+    ``row_clubs``). A pair joins the club of the first group that holds its second text (an
+    augmented ``(variant, source)`` joins its source's club), else its first text's, else the bundled club.
     """
+    if clubs is not None and len(clubs) != len(groups):
+        raise ValueError("clubs must name one club per FAQ group")
+    home: dict[str, str] = {}
+    if clubs is not None:
+        for group, club in zip(groups, clubs, strict=True):
+            for text in group:
+                home.setdefault(text, club)
+
+    def node(club: str, text: str) -> str:
+        return f"{club}\x00{text}" if club else text  # the bundled club keeps plain keys
+
     uf = _UnionFind()
     order: dict[str, int] = {}
     for a, b in pairs:
-        order.setdefault(a, len(order))
-        order.setdefault(b, len(order))
-        uf.union(a, b)
-    for group in groups:
+        club = home.get(b) or home.get(a, "")
+        for key in (node(club, a), node(club, b)):
+            order.setdefault(key, len(order))
+        uf.union(node(club, a), node(club, b))
+    for gi, group in enumerate(groups):
+        club = clubs[gi] if clubs is not None else ""
         for text in group:
-            order.setdefault(text, len(order))
-            uf.union(group[0], text)
+            order.setdefault(node(club, text), len(order))
+            uf.union(node(club, group[0]), node(club, text))
     members: dict[str, list[str]] = {}
-    for text in order:  # dict order = first seen, so the result is deterministic
-        members.setdefault(uf.find(text), []).append(text)
-    comps = [tuple(m) for m in members.values() if len(m) >= 2]
-    index = {text: gi for gi, comp in enumerate(comps) for text in comp}
+    for key in order:  # dict order = first seen, so the result is deterministic
+        members.setdefault(uf.find(key), []).append(key)
+    keyed = [m for m in members.values() if len(m) >= 2]
+    comps = [tuple(k.rpartition("\x00")[2] for k in m) for m in keyed]
+    comp_clubs = tuple(k[0].rpartition("\x00")[0] for k in keyed) if clubs is not None else ()
+    key_index = {key: gi for gi, m in enumerate(keyed) for key in m}
 
     rng = random.Random(seed)
     seen: set[tuple[str, str]] = set()
     out: list[tuple[str, str, int]] = []
 
-    def add(a: str, b: str) -> None:
-        if a != b and (a, b) not in seen and (b, a) not in seen:
-            seen.add((a, b))
-            out.append((a, b, index[a]))
+    def add(a: str, b: str, club: str) -> None:
+        if a != b and (club, a, b) not in seen and (club, b, a) not in seen:
+            seen.add((club, a, b))
+            out.append((a, b, key_index[node(club, a)]))
 
     for a, b in pairs:
-        if a in index:
-            add(a, b)
+        club = home.get(b) or home.get(a, "")
+        if node(club, a) in key_index:
+            add(a, b, club)
     # Components of the pair graph count as groups too: a CSV lists each paraphrase
     # with one or two partners; drawing more partners per text multiplies the
     # positives without inventing data.
-    all_groups = list(groups) + (list(comps) if expand_components else [])
-    for group in all_groups:
-        texts = [t for t in dict.fromkeys(group) if t in index]
+    all_groups = [(g, clubs[i] if clubs is not None else "") for i, g in enumerate(groups)]
+    if expand_components:
+        all_groups += list(zip(comps, comp_clubs or ("",) * len(comps), strict=True))
+    for group, club in all_groups:
+        texts = [t for t in dict.fromkeys(group) if node(club, t) in key_index]
         for i, text in enumerate(texts):
             others = [t for t in texts if t != text]
             if not others:
@@ -158,8 +185,8 @@ def build_training_data(
             rest = [t for t in others if t not in picks]
             picks += rng.sample(rest, min(len(rest), max(pairs_per_text - len(picks), 0)))
             for other in picks:
-                add(text, other)
-    return TrainingData(tuple(comps), tuple(out))
+                add(text, other, club)
+    return TrainingData(tuple(comps), tuple(out), comp_clubs)
 
 
 def split_groups(n_groups: int, fraction: float, seed: int) -> tuple[list[int], list[int]]:

@@ -49,3 +49,102 @@ def test_sampler_batches_have_distinct_groups_and_texts(tmp_path: Path) -> None:
     assert seen == len(used)  # no pair twice in an epoch
     # Only a tail from one single group may be left (it has no in-batch negatives).
     assert len({rows[i][2] for i in range(len(rows)) if i not in used}) <= 1
+
+
+def _two_clubs() -> tuple[list[tuple[str, ...]], list[str]]:
+    """Two clubs whose FAQs share texts: "면접 어떻게 봐요?" is club A's interview FAQ and club B's
+    interview FAQ, and club B's interview FAQ also holds "코딩 테스트 있어요?", club A's other FAQ."""
+    groups = [
+        ("면접은 어떻게 진행되나요?", "면접 어떻게 봐요?"),  # A: interview
+        ("코딩 테스트가 있나요?", "코딩 테스트 있어요?"),  # A: coding test (a neighbour)
+        ("면접 방식이 궁금해요", "면접 어떻게 봐요?", "코딩 테스트 있어요?"),  # B: one FAQ holds both
+        ("회비는 얼마인가요?", "회비 얼마예요?"),  # B
+    ]
+    return groups, ["a", "a", "b", "b"]
+
+
+def test_merging_across_clubs_joins_one_clubs_neighbouring_faqs() -> None:
+    groups, _ = _two_clubs()
+    data = build_training_data([], groups, pairs_per_text=2, seed=0)
+    # Without clubs, club B's FAQ chains club A's two FAQs into one group: A's neighbours become positives.
+    assert len(data.groups) == 2
+    assert data.clubs == ()
+
+
+def test_clubs_kept_apart_keep_every_faq_its_own_group() -> None:
+    groups, clubs = _two_clubs()
+    data = build_training_data([("회비 얼마예요?", "동아리비 얼마?")], groups, pairs_per_text=2, seed=0, clubs=clubs)
+    assert len(data.groups) == 4
+    assert sorted(data.clubs) == ["a", "a", "b", "b"]
+    by_text = {}
+    for gi, g in enumerate(data.groups):
+        for t in g:
+            by_text.setdefault(t, []).append(data.clubs[gi])
+    assert sorted(by_text["면접 어떻게 봐요?"]) == ["a", "b"]  # one group per club
+    assert by_text["동아리비 얼마?"] == ["b"]  # a pair joins the club of its second text
+    # Every row's anchor and positive belong to the row's group.
+    for a, b, gi in data.pairs:
+        assert {a, b} <= set(data.groups[gi])
+
+
+def test_build_training_data_refuses_clubs_of_the_wrong_length() -> None:
+    groups, _ = _two_clubs()
+    try:
+        build_training_data([], groups, pairs_per_text=2, seed=0, clubs=["a"])
+    except ValueError as exc:
+        assert "club" in str(exc)
+    else:
+        raise AssertionError("a clubs list shorter than the groups was accepted")
+
+
+def test_club_batches_hold_one_club_and_distinct_texts() -> None:
+    groups = [tuple(f"{c}동아리 주제{g} 질문 {i}" for i in range(3 + g % 4)) for c in "가나다" for g in range(12)]
+    groups += [("공통 질문", f"{c}동아리 공통 답") for c in "가나다"]  # one text in three clubs' FAQs
+    clubs = [c for c in "가나다" for _ in range(12)] + list("가나다")
+    data = build_training_data([], groups, pairs_per_text=3, seed=0, clubs=clubs)
+    rows = list(data.pairs)
+    sampler = GroupBatchSampler(
+        list(range(len(rows))),
+        8,
+        False,
+        row_groups=[g for _, _, g in rows],
+        row_clubs=[data.clubs[g] for _, _, g in rows],
+    )
+    batches = list(iter(sampler))
+    assert len(batches) == len(sampler)
+    used = [i for b in batches for i in b]
+    assert len(used) == len(set(used))
+    for batch in batches:
+        assert len({data.clubs[rows[i][2]] for i in batch}) == 1
+        assert len({rows[i][2] for i in batch}) == len(batch)
+        texts = [t for i in batch for t in rows[i][:2]]
+        assert len(set(texts)) == len(texts)
+    first = [data.clubs[rows[b[0]][2]] for b in batches[:9]]
+    assert len(set(first)) > 1  # clubs mix through the epoch instead of one after another
+    # At most one lone group's tail per club is left (it has no in-batch negative).
+    left = {rows[i][2] for i in range(len(rows)) if i not in set(used)}
+    assert len(left) <= 3
+
+
+def test_club_batches_need_every_groups_club(tmp_path: Path) -> None:
+    from model.train_inputs import build_inputs
+
+    groups, _ = _two_clubs()
+    cfg = TrainConfig(output_dir=tmp_path, faq_groups=tuple(groups), faq_group_clubs=("a",), club_batches=True)
+    try:
+        build_inputs(cfg)
+    except ValueError as exc:
+        assert "faq_group_clubs" in str(exc)
+    else:
+        raise AssertionError("club_batches without every group's club was accepted")
+
+
+def test_default_config_names_the_club_of_every_group() -> None:
+    from model.train_config import default_config
+
+    cfg = default_config()
+    assert len(cfg.faq_group_clubs) == len(cfg.faq_groups)
+    assert "" in cfg.faq_group_clubs  # the bundled club
+    assert {c for c in cfg.faq_group_clubs if c} == {
+        p.stem for p in (Path(__file__).resolve().parents[2] / "model" / "data" / "clubs").glob("train_*.json")
+    }
