@@ -11,6 +11,7 @@ against ``model/e5_club/manifest.json``.
 
     python -m model.e5_club build                 # the cached folder (what load_encoder("e5-club") uses)
     python -m model.e5_club train -o /tmp/ft      # the recipe (docs/model.md), ~15 min on 2 cores
+    python -m model.e5_club continue /tmp/ft -o /tmp/ft2   # the second round (~1 min on a GPU: --device cuda)
     python -m model.e5_club pack /tmp/ft          # write the delta + manifest from a trained folder
 """
 
@@ -70,9 +71,10 @@ def club_config(output_dir: Path, *, pairs_csv: Sequence[Path] | None = None, **
 
 
 def continue_config(from_dir: Path, output_dir: Path, **overrides: object):  # type: ignore[no-untyped-def]
-    """The second round (docs/model.md): ``from_dir`` (the first-round club model) trained one more epoch at
-    lr 5e-5 on the static default's FAQ groups only — the bundled FAQs with their answers' sentences and the
-    training clubs' FAQs with their member questions (``model.clubs.training_groups``), no pairs CSV."""
+    """The second round (docs/model.md): ``from_dir`` (the first-round club model) trained 3 more epochs at
+    lr 1e-4 on the static default's FAQ groups only — the bundled FAQs with their answers' sentences and the
+    training clubs' FAQs with their member questions (``model.clubs.training_groups``), no pairs CSV — with
+    the clubs kept apart (every batch one club's FAQs: ``TrainConfig.club_batches``). Chosen on DEV."""
     from dataclasses import replace
 
     from model.train_config import default_config
@@ -83,8 +85,9 @@ def continue_config(from_dir: Path, output_dir: Path, **overrides: object):  # t
         pairs_csv=(),
         faq_groups=static.faq_groups,
         faq_group_clubs=static.faq_group_clubs,
-        epochs=1.0,
-        learning_rate=5e-5,
+        club_batches=True,
+        epochs=3.0,
+        learning_rate=1e-4,
         eval_queries=(),  # club_heldout.json is scored once, by faqbot eval, never while training
         command=f"python -m model.e5_club continue {from_dir}",
     )
@@ -149,15 +152,21 @@ def pack(tuned_dir: Path, *, base_dir: Path | None = None, delta_file: Path = DE
     delta = make_delta(_load_weights(tuned_dir), _load_weights(base_dir))
     delta_file.parent.mkdir(parents=True, exist_ok=True)
     save_file(delta, str(delta_file), metadata={"format": "e5-club-delta-v1"})
+    report = tuned_dir / "train_report.json"
+    if report.exists():
+        shutil.copy2(report, delta_file.with_name("train_report.json"))
+    return write_manifest(delta_file, base_dir)
+
+
+def write_manifest(delta_file: Path = DELTA_FILE, base_dir: Path | None = None) -> dict[str, str]:
+    """The checksums of a delta and of the folder it rebuilds (a delta made elsewhere, e.g. where
+    the training ran on a GPU machine, is checked here against this machine's base)."""
     with tempfile.TemporaryDirectory() as tmp:
-        rebuilt = _rebuild(Path(tmp) / "m", base_dir, delta_file)
+        rebuilt = _rebuild(Path(tmp) / "m", base_dir or base_model_dir(), delta_file)
         manifest = {
             "delta.safetensors": file_sha256(delta_file),
             "model.safetensors": file_sha256(rebuilt / "model.safetensors"),
         }
-    report = tuned_dir / "train_report.json"
-    if report.exists():
-        shutil.copy2(report, delta_file.with_name("train_report.json"))
     MANIFEST.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
 
@@ -224,9 +233,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     t.add_argument("--epochs", type=float, default=None)
     t.add_argument("--batch-size", type=int, default=None)
     t.add_argument("--lr", type=float, default=None)
-    c = sub.add_parser("continue", help="the second round: one more epoch on the FAQ groups and training clubs")
+    c = sub.add_parser("continue", help="the second round: the FAQ groups of the bundled and training clubs")
     c.add_argument("from_dir", type=Path, help="the first-round club model folder")
     c.add_argument("-o", "--output", type=Path, required=True)
+    for cmd in (t, c):
+        cmd.add_argument("--device", default=None, help="cpu (default), cuda, cuda:1 …")
     p = sub.add_parser("pack", help="write model/e5_club/delta.safetensors + manifest from a trained folder")
     p.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
@@ -242,14 +253,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             overrides = {
                 k: v
-                for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("learning_rate", args.lr))
+                for k, v in (
+                    ("epochs", args.epochs),
+                    ("batch_size", args.batch_size),
+                    ("learning_rate", args.lr),
+                    ("device", args.device),
+                )
                 if v is not None
             }
             print(format_report(train(club_config(args.output, show_progress=False, **overrides))))
         elif args.cmd == "continue":
             from model.train import format_report, train
 
-            print(format_report(train(continue_config(args.from_dir, args.output, show_progress=False))))
+            device = {"device": args.device} if args.device else {}
+            print(format_report(train(continue_config(args.from_dir, args.output, show_progress=False, **device))))
         else:
             print(json.dumps(pack(args.folder), indent=2))
     except (WheelError, EncoderLoadError, TrainingRefused, ValueError, OSError) as exc:  # one line, no traceback

@@ -88,3 +88,37 @@ def test_tampered_delta_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         e5_club.club_model_dir()
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").glob("e5-club-*"))
     assert json.loads(manifest.read_text())["delta.safetensors"]
+
+
+def test_write_manifest_checks_a_delta_made_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A delta trained on another machine (a GPU box) gets its checksums from this machine's base."""
+    from safetensors.numpy import save_file
+
+    from model.e5_wheel import file_sha256
+
+    rng = np.random.default_rng(2)
+    base = _weights(rng)
+    base_dir = tmp_path / "base"
+    base_dir.mkdir()
+    save_file({k: v.astype(np.float16) for k, v in base.items()}, str(base_dir / "model.safetensors"))
+    (base_dir / "config.json").write_text("{}", encoding="utf-8")
+    tuned = {k: v.astype(np.float16).astype(np.float32) for k, v in base.items()}
+    tuned["encoder.layer.0.attention.self.query.weight"] += 0.02
+    delta_file = tmp_path / "out" / "delta.safetensors"
+    delta_file.parent.mkdir()
+    save_file(e5_club.make_delta(tuned, e5_club._load_weights(base_dir)), str(delta_file))
+    monkeypatch.setattr(e5_club, "MANIFEST", tmp_path / "out" / "manifest.json")
+    manifest = e5_club.write_manifest(delta_file, base_dir)
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")) == manifest
+    assert manifest["delta.safetensors"] == file_sha256(delta_file)
+    rebuilt = e5_club._rebuild(tmp_path / "rebuilt", base_dir, delta_file)
+    assert manifest["model.safetensors"] == file_sha256(rebuilt / "model.safetensors")
+
+
+def test_second_round_keeps_the_clubs_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(e5_club, "base_model_dir", lambda: tmp_path / "base")
+    cfg = e5_club.continue_config(tmp_path / "round1", tmp_path / "round2")
+    assert cfg.base == str(tmp_path / "round1")
+    assert cfg.club_batches and len(cfg.faq_group_clubs) == len(cfg.faq_groups)
+    assert cfg.pairs_csv == () and cfg.eval_queries == ()  # the held-out set is never scored while training
+    assert (cfg.epochs, cfg.learning_rate, cfg.freeze_word_embeddings) == (3.0, 1e-4, True)
