@@ -78,17 +78,19 @@ def answer_sentences(answer: str) -> list[str]:
 
 
 class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
+    """Over (club, text) nodes: the same text in two clubs is two nodes when clubs are kept apart."""
 
-    def find(self, x: str) -> str:
+    def __init__(self) -> None:
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(self, x: tuple[str, str]) -> tuple[str, str]:
         self.parent.setdefault(x, x)
         while self.parent[x] != x:
             self.parent[x] = self.parent[self.parent[x]]
             x = self.parent[x]
         return x
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a: tuple[str, str], b: tuple[str, str]) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
@@ -133,11 +135,11 @@ def build_training_data(
             for text in group:
                 home.setdefault(text, club)
 
-    def node(club: str, text: str) -> str:
-        return f"{club}\x00{text}" if club else text  # the bundled club keeps plain keys
+    def node(club: str, text: str) -> tuple[str, str]:
+        return (club, text)
 
     uf = _UnionFind()
-    order: dict[str, int] = {}
+    order: dict[tuple[str, str], int] = {}
     for a, b in pairs:
         club = home.get(b) or home.get(a, "")
         for key in (node(club, a), node(club, b)):
@@ -148,16 +150,16 @@ def build_training_data(
         for text in group:
             order.setdefault(node(club, text), len(order))
             uf.union(node(club, group[0]), node(club, text))
-    members: dict[str, list[str]] = {}
+    members: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for key in order:  # dict order = first seen, so the result is deterministic
         members.setdefault(uf.find(key), []).append(key)
     keyed = [m for m in members.values() if len(m) >= 2]
-    comps = [tuple(k.rpartition("\x00")[2] for k in m) for m in keyed]
-    comp_clubs = tuple(k[0].rpartition("\x00")[0] for k in keyed) if clubs is not None else ()
+    comps = [tuple(text for _, text in m) for m in keyed]
+    comp_clubs = tuple(m[0][0] for m in keyed) if clubs is not None else ()
     key_index = {key: gi for gi, m in enumerate(keyed) for key in m}
 
     rng = random.Random(seed)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     out: list[tuple[str, str, int]] = []
 
     def add(a: str, b: str, club: str) -> None:
