@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from model.fresh_static import default_device, new_static_model
+from model.fresh_static import new_static_model, training_device
 from model.train_config import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -21,8 +21,9 @@ def load_base(cfg: TrainConfig, sentences: Sequence[str]) -> Any:
         return new_static_model(sentences, cfg)
     from model.encoder_base import EncoderLoadError
 
+    device = training_device(cfg.device)
     try:
-        model = SentenceTransformer(cfg.base, device=cfg.device or default_device())
+        model = SentenceTransformer(cfg.base, device=device)
     except Exception as exc:  # the library raises many types; the CLI needs one
         raise EncoderLoadError(f"기본 모델을 불러올 수 없습니다: '{cfg.base}': {exc}") from exc
     try:

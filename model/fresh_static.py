@@ -87,10 +87,20 @@ def new_static_model(sentences: Sequence[str], cfg: TrainConfig) -> Any:
     weights = torch.randn(tokenizer.get_vocab_size(), cfg.static.dim, generator=gen)
     weights[tokenizer.token_to_id("[PAD]")] = 0.0
     module = StaticEmbedding(tokenizer, embedding_weights=weights)
-    return SentenceTransformer(modules=[module], device=cfg.device or default_device())
+    return SentenceTransformer(modules=[module], device=training_device(cfg.device))
 
 
-def default_device() -> str:
+def training_device(requested: str | None) -> str:
+    """``requested`` (``--device``), checked, or cuda when available, else cpu. A mistyped or absent
+    device is a ``ValueError`` (one line from the CLIs) instead of torch's traceback mid-load."""
     import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    if not requested:
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        kind = torch.device(requested).type
+    except RuntimeError as exc:
+        raise ValueError(f"unknown device {requested!r}: use cpu, cuda or cuda:N") from exc
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {requested!r}: no CUDA GPU is available on this machine")
+    return requested

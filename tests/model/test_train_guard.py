@@ -108,3 +108,30 @@ def test_a_base_model_that_cannot_load_is_one_line_not_a_traceback(
     err = capsys.readouterr().err.strip().splitlines()
     assert err and str(missing) in err[-1] and "Traceback" not in "\n".join(err)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("device", ["foo", "gpu0"])
+def test_a_mistyped_device_is_one_line_and_writes_nothing(
+    tmp_path: Path, device: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from model.train import main
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("sentence_0,sentence_1\n회비 얼마예요?,동아리비 얼마인가요?\n", encoding="utf-8")
+    code = main(["--base", "static", "--pairs", str(pairs), "-o", str(tmp_path / "out"), "--device", device])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: unknown device {device!r}: use cpu, cuda or cuda:N"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_training_device_defaults_and_checks() -> None:
+    import torch
+
+    from model.fresh_static import training_device
+
+    assert training_device(None) == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert training_device("cpu") == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA GPU"):
+            training_device("cuda:0")
