@@ -245,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from model.publish import TrainingRefused  # here: the bot imports this module and never trains
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    device = {"device": args.device} if getattr(args, "device", None) else {}  # train and continue take --device
     try:
         if args.cmd == "build":
             print(club_model_dir())
@@ -253,19 +254,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             overrides = {
                 k: v
-                for k, v in (
-                    ("epochs", args.epochs),
-                    ("batch_size", args.batch_size),
-                    ("learning_rate", args.lr),
-                    ("device", args.device),
-                )
+                for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("learning_rate", args.lr))
                 if v is not None
             }
-            print(format_report(train(club_config(args.output, show_progress=False, **overrides))))
+            print(format_report(train(club_config(args.output, show_progress=False, **device, **overrides))))
         elif args.cmd == "continue":
             from model.train import format_report, train
 
-            device = {"device": args.device} if args.device else {}
             print(format_report(train(continue_config(args.from_dir, args.output, show_progress=False, **device))))
         else:
             print(json.dumps(pack(args.folder), indent=2))
