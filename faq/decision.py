@@ -10,6 +10,8 @@ holds for each candidate FAQ ``c``:
 - ``margin``: ``s_c`` minus the best other FAQ's score;
 - ``part_margin:i``: for an ensemble (faq.encoding.VectorPart), part ``i``'s best cosine
   for ``c`` minus its best for any other FAQ: do the parts agree on ``c``?
+- ``part_score:i``: part ``i``'s best cosine for ``c`` itself (each part's own scale, which the
+  fused score mixes away);
 - ``document`` and ``document_margin``: BM25 of the whole FAQ ``d_c``, and ``d_c`` minus
   the best other FAQ's;
 - ``off_topic``: cosine of the question and the nearest of the profile's off-topic lines
@@ -40,15 +42,19 @@ log = logging.getLogger(__name__)
 
 FEATURES = ("score", "margin", "document", "document_margin", "off_topic")
 PART_MARGIN = "part_margin:"
+PART_SCORE = "part_score:"
+PER_PART = (PART_MARGIN, PART_SCORE)
 
 Array = npt.NDArray[np.float32]
 
 
 def _part_index(name: str) -> int | None:
-    if not name.startswith(PART_MARGIN):
-        return None
-    index = name.removeprefix(PART_MARGIN)
-    return int(index) if index.isdigit() else None
+    """The encoder part a per-part feature (``part_margin:1``, ``part_score:0``) reads; None for others."""
+    for prefix in PER_PART:
+        if name.startswith(prefix):
+            index = name.removeprefix(prefix)
+            return int(index) if index.isdigit() else None
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,4 +220,5 @@ def candidate_features(
         margins = np.where(np.isfinite(own), own, 0.0) - np.where(np.isfinite(rest), rest, 0.0)
         for part in range(part_rows.shape[1]):
             out[f"{PART_MARGIN}{part}"] = margins[:, part].astype(np.float32)
+            out[f"{PART_SCORE}{part}"] = np.where(np.isfinite(own[:, part]), own[:, part], 0.0).astype(np.float32)
     return out

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from faq.decision import FEATURES, PART_MARGIN, DecisionModel
+from faq.decision import FEATURES, PART_MARGIN, PART_SCORE, DecisionModel
 from faq.encoding import Encoder, vector_parts
 from faq.matcher import DEFAULT_ROWS, RowRules, decide, suggestions
 from faq.types import Candidate, Status, Thresholds
@@ -47,6 +47,7 @@ POOL = 3  # candidates the bot ranks (FaqService.top_k): the decision reorders t
 #: Chosen on DEV (docs/model.md, "A decision that transfers"): the nearest off-topic line and the
 #: per-part margins (the ensemble's parts agreeing) helped; the document BM25 features did not.
 CHOSEN = ("score", "margin", "off_topic")
+CHOSEN_PER_PART = (PART_MARGIN,)
 L2 = 1.0  # ridge on standardised features (sklearn's C = 1)
 #: A runner-up is offered beside the best from this chance of being right: on DEV (leave-one-club-out) the
 #: right FAQ is then answered or offered as often as with the fused score, in lists as long (docs/model.md).
@@ -55,8 +56,10 @@ RUNNER_UP_FLOOR = 0.05
 LEVELS = (0.8, 0.85, 0.9, 0.95)
 
 
-def feature_names(parts: int, chosen: Sequence[str] = CHOSEN) -> tuple[str, ...]:
-    return (*chosen, *(f"{PART_MARGIN}{i}" for i in range(parts)))
+def feature_names(
+    parts: int, chosen: Sequence[str] = CHOSEN, per_part: Sequence[str] = CHOSEN_PER_PART
+) -> tuple[str, ...]:
+    return (*chosen, *(f"{prefix}{i}" for prefix in per_part for i in range(parts)))
 
 
 def fit_logistic(
@@ -290,7 +293,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=FEATURES,
         help=f"features besides the per-part margins (default: {' '.join(CHOSEN)})",
     )
-    parser.add_argument("--no-parts", action="store_true", help="leave the per-part margins out")
+    parser.add_argument(
+        "--per-part",
+        nargs="*",
+        default=list(CHOSEN_PER_PART),
+        choices=(PART_MARGIN, PART_SCORE),
+        help=f"per-part features, one per encoder part (default: {' '.join(CHOSEN_PER_PART)})",
+    )
+    parser.add_argument("--no-parts", action="store_true", help="leave the per-part features out")
     parser.add_argument("--ablate", action="store_true", help="also fit without each feature in turn")
     parser.add_argument("--write", metavar="MODEL_DIR", help="store the decision and thresholds in that profile")
     parser.add_argument(
@@ -326,12 +336,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         rules=profile.rules,
     )
     parts = 0 if args.no_parts else len(vector_parts(encoder))
-    names = feature_names(parts, args.features)
+    names = feature_names(parts, args.features, args.per_part)
     variants = {"chosen": names}
     if args.ablate:
         variants |= {f"-{n}": tuple(m for m in names if m != n) for n in names}
         variants["-all parts"] = feature_names(0, args.features)
-        variants |= {f"+{n}": (*names, n) for n in FEATURES if n not in names}
+        extra_names = [*FEATURES, *feature_names(parts, (), (PART_MARGIN, PART_SCORE))]
+        variants |= {f"+{n}": (*names, n) for n in extra_names if n not in names}
     results = {}
     for label, chosen in variants.items():
         result = fit(evidence, chosen, rule_only, extra)

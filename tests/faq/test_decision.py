@@ -49,6 +49,8 @@ def test_features_on_a_hand_made_case() -> None:
     np.testing.assert_allclose(f["document_margin"], [-0.2, 0.2], atol=1e-6)
     np.testing.assert_allclose(f["part_margin:0"], [0.3, -0.3], atol=1e-6)  # part 0 prefers FAQ 1 ...
     np.testing.assert_allclose(f["part_margin:1"], [-0.6, 0.6], atol=1e-6)  # ... part 1 FAQ 2: they disagree
+    np.testing.assert_allclose(f["part_score:0"], [0.8, 0.5])  # each part's own best cosine, not a difference
+    np.testing.assert_allclose(f["part_score:1"], [0.3, 0.9])
     np.testing.assert_allclose(f["off_topic"], [0.4, 0.4])
 
 
@@ -67,6 +69,9 @@ def test_the_model_refuses_what_it_cannot_compute() -> None:
 def test_part_margins_need_that_many_parts() -> None:
     two_parts = DecisionModel((("part_margin:1", 1.0),), 0.0)
     assert two_parts.parts == 2
+    assert DecisionModel((("part_score:2", 1.0), ("part_margin:0", 1.0)), 0.0).parts == 3
+    with pytest.raises(ValueError, match="unknown"):
+        DecisionModel((("part_score:x", 1.0),), 0.0)
     assert Calibrator.build(two_parts, HashingEncoder(32)) is None  # fitted for an ensemble: not applied
     ensemble = EnsembleEncoder([(HashingEncoder(32, tag="a"), 1.0), (HashingEncoder(16, tag="b"), 3.0)])
     assert Calibrator.build(two_parts, ensemble) is not None
@@ -195,3 +200,6 @@ def test_part_margins_are_each_parts_own_cosines() -> None:
         best = {f: rows[ids == f].max() for f in set(ids.tolist())}
         expected = [best[c.faq_id] - max(v for f, v in best.items() if f != c.faq_id) for c in found.candidates]
         np.testing.assert_allclose(found.features[f"part_margin:{part}"], expected, atol=1e-5)
+        np.testing.assert_allclose(
+            found.features[f"part_score:{part}"], [best[c.faq_id] for c in found.candidates], atol=1e-5
+        )
