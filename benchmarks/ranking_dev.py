@@ -505,6 +505,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
+    from faq.encoding import vector_parts
     from model.encoder import load_encoder, resolve_model
     from model.profile import load_profile
 
@@ -516,7 +517,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if profile is not None and profile.decision is not None:
         lines = list(profile.decision.off_topic)
         off_topic = vectors.ensemble(lines)
-        calibrator = Calibrator(profile.decision, encoder.vector_parts, off_topic)  # type: ignore[attr-defined]
+        # faq.encoding.vector_parts: one part for a single model, which has no ``vector_parts`` of its own.
+        calibrator = Calibrator(profile.decision, vector_parts(encoder), off_topic)
     sets = _dev_clubs()
     if not args.no_guards:
         sets.append(_bundled_dev())

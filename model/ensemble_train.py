@@ -106,7 +106,7 @@ def dense_metrics(
 
 def heldout_inputs(config: Any, inputs: TrainInputs) -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
     """The held-out queries, corpus and answers ``train(config, inputs)`` evaluates on (same split)."""
-    return ir_inputs(inputs.data.groups, inputs.heldout_ids, config.eval_queries)
+    return ir_inputs(inputs.data.groups, inputs.heldout_ids, config.eval_queries, inputs.data.clubs)
 
 
 # --------------------------------------------------------------------------- report

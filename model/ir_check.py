@@ -28,15 +28,25 @@ class IRMetrics:
 
 
 def ir_inputs(
-    groups: Sequence[Sequence[str]], heldout: Sequence[int], extra: Sequence[tuple[str, str]] = ()
+    groups: Sequence[Sequence[str]],
+    heldout: Sequence[int],
+    extra: Sequence[tuple[str, str]] = (),
+    clubs: Sequence[str] = (),
 ) -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
     """Queries = held-out groups' non-first texts; corpus = every group's first text.
 
     Every group is in the corpus, so trained groups act as distractors: the
-    held-out query must beat all of them, as in the bot.
+    held-out query must beat all of them, as in the bot. With ``clubs`` (each group's
+    club, when training keeps clubs apart) the corpus is the groups of the queries'
+    clubs only: the bot serves one club, so another chapter's FAQ on the same topic is
+    no distractor a member meets. ``extra`` queries belong to the bundled club (``""``).
     """
-    corpus = {f"g{gi}": group[0] for gi, group in enumerate(groups)}
-    text_to_id = {text: f"g{gi}" for gi, group in enumerate(groups) for text in group}
+    keep = range(len(groups))
+    if clubs:
+        asked = {clubs[gi] for gi in heldout if len(groups[gi]) > 1} | ({""} if extra else set())
+        keep = [gi for gi in keep if clubs[gi] in asked]
+    corpus = {f"g{gi}": groups[gi][0] for gi in keep}
+    text_to_id = {text: f"g{gi}" for gi in keep if not clubs or clubs[gi] == "" for text in groups[gi]}
     queries: dict[str, str] = {}
     relevant: dict[str, set[str]] = {}
     for gi in heldout:

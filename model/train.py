@@ -129,7 +129,7 @@ def train(config: TrainConfig, inputs: TrainInputs | None = None) -> TrainReport
             freeze_word_embeddings(model)
         device = str(model.device)
         # ir_evaluate is looked up here, in model.train (tests patch it on this module).
-        queries, corpus, relevant = ir_inputs(data.groups, heldout_ids, config.eval_queries)
+        queries, corpus, relevant = ir_inputs(data.groups, heldout_ids, config.eval_queries, data.clubs)
         before = ir_evaluate(model, queries, corpus, relevant)
         if before:
             log.info("before: %s", before.row())

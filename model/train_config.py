@@ -108,6 +108,8 @@ def default_config(output_dir: Path | None = None, *, command: str = "") -> Trai
         pairs_csv=(CLUB_PAIRS,) if CLUB_PAIRS.exists() else (),
         faq_groups=(*bundled, *(group for _, group in trained)),
         faq_group_clubs=("",) * len(bundled) + tuple(club for club, _ in trained),
+        # Every batch one club's FAQs: merging across chapters had chained neighbouring FAQs together.
+        club_batches=True,
         epochs=10.0,
         # One row per FAQ group in every batch: each other FAQ is an in-batch negative.
         batch_size=63,

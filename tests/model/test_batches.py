@@ -148,3 +148,21 @@ def test_default_config_names_the_club_of_every_group() -> None:
     assert {c for c in cfg.faq_group_clubs if c} == {
         p.stem for p in (Path(__file__).resolve().parents[2] / "model" / "data" / "clubs").glob("train_*.json")
     }
+
+
+def test_held_out_queries_compete_with_their_own_clubs_faqs_only() -> None:
+    from model.ir_check import ir_inputs
+
+    groups = [("회비 얼마예요?", "회비 얼마임"), ("세션 언제 해요?", "세션 몇시"), ("회비 얼마예요?", "ㅎㅂ 얼마")]
+    clubs = ("", "", "other")
+    extra = [("동아리비 얼마", "회비 얼마예요?")]
+    queries, corpus, relevant = ir_inputs(groups, [1], extra, clubs)
+    assert queries == {"q1_0": "세션 몇시", "x0": "동아리비 얼마"}
+    assert set(corpus) == {"g0", "g1"}  # another chapter's 회비 FAQ is no distractor the bundled club's members meet
+    assert relevant == {"q1_0": {"g1"}, "x0": {"g0"}}  # the extra query's target is the bundled club's own text
+    # Without clubs (merged training) every group stays a distractor, as before.
+    _, merged, merged_relevant = ir_inputs(groups, [1], extra)
+    assert set(merged) == {"g0", "g1", "g2"} and merged_relevant["x0"] == {"g2"}
+    # A held-out group of another club brings that club's FAQs, not the bundled club's.
+    _, other, _ = ir_inputs(groups, [2], (), clubs)
+    assert set(other) == {"g2"}
