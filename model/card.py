@@ -57,7 +57,8 @@ def write_model_card(path: Path, config: TrainConfig, report: TrainReport) -> No
         f"({'from ' + str(report.heldout_groups) + ' held-out groups' if report.heldout_groups else ''}"
         f"{' + ' if report.heldout_groups and config.eval_queries else ''}"
         f"{'club_heldout.json' if config.eval_queries else ''}; never trained on) against one "
-        f"text of each of the {m.corpus} groups:\n\n{_metrics_table(report)}"
+        f"text of each of the {m.corpus} groups{' of their own club' if config.club_batches else ''}:"
+        f"\n\n{_metrics_table(report)}"
         if m
         else "No held-out groups (holdout_fraction 0): see `faqbot eval` for held-out club queries."
     )

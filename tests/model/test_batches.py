@@ -166,3 +166,16 @@ def test_held_out_queries_compete_with_their_own_clubs_faqs_only() -> None:
     # A held-out group of another club brings that club's FAQs, not the bundled club's.
     _, other, _ = ir_inputs(groups, [2], (), clubs)
     assert set(other) == {"g2"}
+
+
+def test_the_model_card_says_which_faqs_a_held_out_query_competed_with(tmp_path: Path) -> None:
+    from model.card import write_model_card
+    from model.ir_check import IRMetrics
+    from model.train_report import TrainReport
+
+    metrics = IRMetrics(0.9, 1.0, 0.95, 0.96, queries=4, corpus=2)
+    report = TrainReport(tmp_path, "static", 3, 3, 0, 10, 5, 1.0, None, metrics, "cpu", 1024)
+    for kept_apart, expected in ((True, "each of the 2 groups of their own club:"), (False, "each of the 2 groups:")):
+        config = TrainConfig(output_dir=tmp_path, base="static", eval_queries=(("q", "a"),), club_batches=kept_apart)
+        write_model_card(tmp_path, config, report)
+        assert expected in (tmp_path / "README.md").read_text(encoding="utf-8")
