@@ -48,6 +48,11 @@ PER_PART = (PART_MARGIN, PART_SCORE)
 Array = npt.NDArray[np.float32]
 
 
+def is_feature(name: str) -> bool:
+    """Whether a decision model can read ``name`` (module docstring)."""
+    return name in FEATURES or _part_index(name) is not None
+
+
 def _part_index(name: str) -> int | None:
     """The encoder part a per-part feature (``part_margin:1``, ``part_score:0``) reads; None for others."""
     for prefix in PER_PART:
@@ -70,7 +75,7 @@ class DecisionModel:
 
     def __post_init__(self) -> None:
         for name, weight in self.weights:
-            if name not in FEATURES and _part_index(name) is None:
+            if not is_feature(name):
                 raise ValueError(f"unknown decision feature {name!r}")
             if not math.isfinite(weight):
                 raise ValueError(f"decision weight of {name!r} is not finite")

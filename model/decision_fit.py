@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from faq.decision import FEATURES, PART_MARGIN, PART_SCORE, DecisionModel
+from faq.decision import FEATURES, PART_MARGIN, PART_SCORE, DecisionModel, is_feature
 from faq.encoding import Encoder, vector_parts
 from faq.matcher import DEFAULT_ROWS, RowRules, decide, suggestions
 from faq.types import Candidate, Status, Thresholds
@@ -270,6 +270,12 @@ def fit(
     )
 
 
+def _feature(name: str) -> str:
+    if not is_feature(name):
+        raise argparse.ArgumentTypeError(f"unknown decision feature {name!r}")
+    return name
+
+
 def _line(r: UnseenRates) -> str:
     return (
         f"top-1 {r.top1:.3f} right {r.answered_right:.3f} wrong {r.answered_wrong:.3f} "
@@ -290,8 +296,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--features",
         nargs="*",
         default=list(CHOSEN),
-        choices=FEATURES,
-        help=f"features besides the per-part margins (default: {' '.join(CHOSEN)})",
+        type=_feature,
+        help=f"features besides the per-part ones: {', '.join(FEATURES)}, or one part's, e.g. {PART_SCORE}1 "
+        f"(default: {' '.join(CHOSEN)})",
     )
     parser.add_argument(
         "--per-part",

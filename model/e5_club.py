@@ -12,6 +12,7 @@ against ``model/e5_club/manifest.json``.
     python -m model.e5_club build                 # the cached folder (what load_encoder("e5-club") uses)
     python -m model.e5_club train -o /tmp/ft      # the recipe (docs/model.md), ~15 min on 2 cores
     python -m model.e5_club continue /tmp/ft -o /tmp/ft2   # the second round (~1 min on a GPU: --device cuda)
+    python -m model.e5_club continue /tmp/ft2 -o /tmp/ft3 --epochs 1 --lr 5e-5   # round 4's extra epoch (docs/model.md)
     python -m model.e5_club pack /tmp/ft          # write the delta + manifest from a trained folder
 """
 
@@ -230,13 +231,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("build", help="rebuild the cached folder from base + delta (checksum-verified)")
     t = sub.add_parser("train", help="fine-tune the base with the club recipe")
     t.add_argument("-o", "--output", type=Path, required=True)
-    t.add_argument("--epochs", type=float, default=None)
-    t.add_argument("--batch-size", type=int, default=None)
-    t.add_argument("--lr", type=float, default=None)
-    c = sub.add_parser("continue", help="the second round: the FAQ groups of the bundled and training clubs")
-    c.add_argument("from_dir", type=Path, help="the first-round club model folder")
+    c = sub.add_parser("continue", help="another round: the FAQ groups of the bundled and training clubs")
+    c.add_argument("from_dir", type=Path, help="the club model folder to continue (the first round's, or a later one)")
     c.add_argument("-o", "--output", type=Path, required=True)
     for cmd in (t, c):
+        cmd.add_argument("--epochs", type=float, default=None)
+        cmd.add_argument("--batch-size", type=int, default=None)
+        cmd.add_argument("--lr", type=float, default=None)
         cmd.add_argument("--device", default=None, help="cpu (default), cuda, cuda:1 …")
     p = sub.add_parser("pack", help="write model/e5_club/delta.safetensors + manifest from a trained folder")
     p.add_argument("folder", type=Path)
@@ -245,23 +246,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     from model.publish import TrainingRefused  # here: the bot imports this module and never trains
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    device = {"device": args.device} if getattr(args, "device", None) else {}  # train and continue take --device
+    # train and continue take --device and the recipe's overrides
+    overrides: dict[str, object] = {"device": args.device} if getattr(args, "device", None) else {}
+    for key, name in (("epochs", "epochs"), ("batch_size", "batch_size"), ("learning_rate", "lr")):
+        if getattr(args, name, None) is not None:
+            overrides[key] = getattr(args, name)
     try:
         if args.cmd == "build":
             print(club_model_dir())
         elif args.cmd == "train":
             from model.train import format_report, train
 
-            overrides = {
-                k: v
-                for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("learning_rate", args.lr))
-                if v is not None
-            }
-            print(format_report(train(club_config(args.output, show_progress=False, **device, **overrides))))
+            print(format_report(train(club_config(args.output, show_progress=False, **overrides))))
         elif args.cmd == "continue":
             from model.train import format_report, train
 
-            print(format_report(train(continue_config(args.from_dir, args.output, show_progress=False, **device))))
+            print(format_report(train(continue_config(args.from_dir, args.output, show_progress=False, **overrides))))
         else:
             print(json.dumps(pack(args.folder), indent=2))
     except (WheelError, EncoderLoadError, TrainingRefused, ValueError, OSError) as exc:  # one line, no traceback

@@ -9,7 +9,7 @@ import pytest
 
 from faq.types import Candidate, FaqDraft
 from model.clubs import ClubQuery, ClubSet, Split, bundled_dev_club, load_clubs
-from model.decision_fit import ClubEvidence, Fit, _ranked, _raw, fit, fit_logistic
+from model.decision_fit import ClubEvidence, Fit, _ranked, _raw, feature_names, fit, fit_logistic
 from model.dev_clubs import PROBABILITY_GRID, choose_thresholds
 from model.encoder import DEFAULT_MODEL_DIR, ENSEMBLE_DIR
 from model.profile import load_profile
@@ -108,3 +108,13 @@ def test_the_bundled_dev_club_is_the_dev_split_never_the_held_out_set() -> None:
     assert len(club.queries) == 252 and len(club.out_of_scope) == 50
     assert not held & {q.text for q in club.queries}
     assert club.slug == "bundled_dev" and all(0 <= q.faq < len(club.faqs) for q in club.queries)
+
+
+def test_features_name_what_a_decision_model_can_read(capsys: pytest.CaptureFixture[str]) -> None:
+    from model.decision_fit import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--features", "score", "part_score:x"])
+    assert stop.value.code == 2
+    assert "unknown decision feature 'part_score:x'" in capsys.readouterr().err
+    assert feature_names(2, ("score", "part_score:1")) == ("score", "part_score:1", "part_margin:0", "part_margin:1")

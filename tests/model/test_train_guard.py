@@ -135,3 +135,28 @@ def test_training_device_defaults_and_checks() -> None:
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="no CUDA GPU"):
             training_device("cuda:0")
+
+
+@pytest.mark.parametrize("command", ["train", "continue"])
+def test_e5_club_rounds_take_the_recipe_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import model.e5_club as e5_club
+    import model.train
+
+    seen = []
+
+    def fake_train(config: object) -> None:
+        seen.append(config)
+        raise ValueError("stopped before training")
+
+    monkeypatch.setattr(e5_club, "base_model_dir", lambda: tmp_path / "base")  # no wheel derivation
+    monkeypatch.setattr(model.train, "train", fake_train)
+    head = ["continue", str(tmp_path / "r1")] if command == "continue" else ["train"]
+    argv = [*head, "-o", str(tmp_path / "out"), "--epochs", "1", "--lr", "5e-5", "--batch-size", "32"]
+    assert e5_club.main(argv) == 1
+    assert capsys.readouterr().err.strip().endswith("stopped before training")
+    (config,) = seen
+    assert (config.epochs, config.learning_rate, config.batch_size, config.device) == (1.0, 5e-5, 32, "cpu")
+    if command == "continue":
+        assert config.base == str(tmp_path / "r1") and config.club_batches
