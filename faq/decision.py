@@ -222,8 +222,9 @@ def candidate_features(
         mine = (row_faq[None, :] == faq_ids[picks][:, None])[:, :, None]
         own = np.where(mine, part_rows[None], -np.inf).max(axis=1)
         rest = np.where(mine, -np.inf, part_rows[None]).max(axis=1)
-        margins = np.where(np.isfinite(own), own, 0.0) - np.where(np.isfinite(rest), rest, 0.0)
+        own = np.where(np.isfinite(own), own, 0.0)
+        margins = own - np.where(np.isfinite(rest), rest, 0.0)
         for part in range(part_rows.shape[1]):
             out[f"{PART_MARGIN}{part}"] = margins[:, part].astype(np.float32)
-            out[f"{PART_SCORE}{part}"] = np.where(np.isfinite(own[:, part]), own[:, part], 0.0).astype(np.float32)
+            out[f"{PART_SCORE}{part}"] = own[:, part].astype(np.float32)
     return out

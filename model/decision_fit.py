@@ -297,17 +297,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         nargs="*",
         default=list(CHOSEN),
         type=_feature,
-        help=f"features besides the per-part ones: {', '.join(FEATURES)}, or one part's, e.g. {PART_SCORE}1 "
+        help=f"features besides each part's margin: {', '.join(FEATURES)}, or one part's, e.g. {PART_SCORE}1 "
         f"(default: {' '.join(CHOSEN)})",
     )
-    parser.add_argument(
-        "--per-part",
-        nargs="*",
-        default=list(CHOSEN_PER_PART),
-        choices=(PART_MARGIN, PART_SCORE),
-        help=f"per-part features, one per encoder part (default: {' '.join(CHOSEN_PER_PART)})",
-    )
-    parser.add_argument("--no-parts", action="store_true", help="leave the per-part features out")
+    parser.add_argument("--no-parts", action="store_true", help="leave the per-part margins out")
     parser.add_argument("--ablate", action="store_true", help="also fit without each feature in turn")
     parser.add_argument("--write", metavar="MODEL_DIR", help="store the decision and thresholds in that profile")
     parser.add_argument(
@@ -343,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rules=profile.rules,
     )
     parts = 0 if args.no_parts else len(vector_parts(encoder))
-    names = feature_names(parts, args.features, args.per_part)
+    names = feature_names(parts, args.features)
     variants = {"chosen": names}
     if args.ablate:
         variants |= {f"-{n}": tuple(m for m in names if m != n) for n in names}

@@ -246,11 +246,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from model.publish import TrainingRefused  # here: the bot imports this module and never trains
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    # train and continue take --device and the recipe's overrides
-    overrides: dict[str, object] = {"device": args.device} if getattr(args, "device", None) else {}
-    for key, name in (("epochs", "epochs"), ("batch_size", "batch_size"), ("learning_rate", "lr")):
-        if getattr(args, name, None) is not None:
-            overrides[key] = getattr(args, name)
+    # train and continue take --device and the recipe's overrides; an empty --device keeps the recipe's cpu
+    given = (
+        {"device": args.device or None, "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr}
+        if args.cmd in ("train", "continue")
+        else {}
+    )
+    overrides = {key: value for key, value in given.items() if value is not None}
     try:
         if args.cmd == "build":
             print(club_model_dir())
