@@ -29,7 +29,7 @@ def test_every_club_is_well_formed(split: Split) -> None:
         for q in club.queries:
             assert _norm(q.text) not in texts, (club.slug, q.text)  # a query is never an FAQ's own text
             per_faq[q.faq] += 1
-        # DEV clubs written after a training round leave out the member questions its training data
+        # DEV clubs written after a training round leave out the member questions the training data
         # already held (docs/model.md, round 5), so a few of their FAQs keep only two or three.
         assert min(per_faq) >= (2 if split is Split.DEV else 4), club.slug
         assert sum(per_faq) >= 4 * len(club.faqs), club.slug

@@ -115,7 +115,10 @@ def test_the_bundled_dev_club_is_the_dev_split_never_the_held_out_set() -> None:
         return {_key(t) or t for t in lines}
 
     held_lines = keys(json.loads(CLUB_HELDOUT.read_text(encoding="utf-8"))["out_of_scope"])
-    assert len(keys(club.out_of_scope)) == 197 and not held_lines & keys(club.out_of_scope)
+    assert len(keys(club.out_of_scope)) == 197
+    # Only a count on failure: printing the shared lines would show held-out data to whoever reads it.
+    shared = len(held_lines & keys(club.out_of_scope))
+    assert shared == 0, f"{shared} DEV off-topic lines are also held-out lines: drop them without printing them"
     assert club.slug == "bundled_dev" and all(0 <= q.faq < len(club.faqs) for q in club.queries)
 
 
