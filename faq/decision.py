@@ -22,8 +22,12 @@ holds for each candidate FAQ ``c``:
 is then "of the FAQs shown first with this confidence on clubs the model never saw, this
 share was right"; candidates after the first get their own recalibration
 ``sigmoid(a · logit(p) + b)`` (the runner-ups' features say less), and are offered beside the
-best from ``runner_up_floor`` (faq.matcher.suggestions). Candidates are ordered by it. Without a
-decision model the confidence is the fused score, as before.
+best from ``runner_up_floor`` (faq.matcher.suggestions). The model's ``order`` (chosen on DEV
+with it) says whether candidates are reordered by it (``calibrated``) or keep the fused score's
+order (``fused``: the logistic is fitted on the fused first candidates and ranks runner-ups it
+never learned from less well than the fused score does). Either way a candidate never shows
+more confidence than the one above it. Without a decision model the confidence is the fused
+score, as before.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ FEATURES = ("score", "margin", "document", "document_margin", "off_topic")
 PART_MARGIN = "part_margin:"
 PART_SCORE = "part_score:"
 PER_PART = (PART_MARGIN, PART_SCORE)
+#: How candidates are ordered (module docstring): by the calibrated chance, or as the fused score ranked them.
+ORDERS = ("calibrated", "fused")
 
 Array = npt.NDArray[np.float32]
 
@@ -72,6 +78,7 @@ class DecisionModel:
     runner_up: tuple[float, float] = (1.0, 0.0)  # (a, b): later candidates get sigmoid(a·logit(p) + b)
     # Offer a runner-up beside the best from this chance of being right (faq.matcher.suggestions).
     runner_up_floor: float = 0.05
+    order: str = "calibrated"  # ORDERS; profiles written before the choice existed reorder
 
     def __post_init__(self) -> None:
         for name, weight in self.weights:
@@ -85,6 +92,8 @@ class DecisionModel:
             raise ValueError("runner-up scale must be positive (it keeps the order)")
         if not 0.0 <= self.runner_up_floor <= 1.0:
             raise ValueError("runner-up floor must be within [0, 1]")
+        if self.order not in ORDERS:
+            raise ValueError(f"decision order must be one of {', '.join(ORDERS)}")
         if any(name == "off_topic" for name, _ in self.weights) and not self.off_topic:
             raise ValueError("the off_topic feature needs off-topic lines")
 
@@ -111,6 +120,7 @@ class DecisionModel:
             off_topic=tuple(str(t) for t in off_topic),
             runner_up=(float(runner["scale"]), float(runner["shift"])),  # type: ignore[arg-type]
             runner_up_floor=float(runner.get("floor", 0.05)),  # type: ignore[arg-type]
+            order=str(data.get("order", "calibrated")),
         )
 
     def to_json(self) -> dict[str, object]:
@@ -122,6 +132,7 @@ class DecisionModel:
                 "shift": round(self.runner_up[1], 6),
                 "floor": self.runner_up_floor,
             },
+            "order": self.order,
             "off_topic": list(self.off_topic),
         }
 
@@ -172,15 +183,24 @@ class Calibrator:
         return _sigmoid(logit)
 
     def confidences(self, features: Mapping[str, Array]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """(order, confidence): candidates by P(right), high to low, and each one's shown confidence."""
-        raw = self.probabilities(features)
-        order = np.argsort(-raw, kind="stable")
-        shown = raw[order].copy()
-        if len(shown) > 1:
-            a, b = self.model.runner_up
-            later = np.clip(shown[1:], 1e-9, 1 - 1e-9)
-            shown[1:] = _sigmoid(a * np.log(later / (1 - later)) + b)
-        return order, shown
+        """(order, confidence): the candidates in the model's order and each one's shown confidence."""
+        return shown_confidences(self.probabilities(features), self.model.runner_up, self.model.order)
+
+
+def shown_confidences(
+    raw: npt.NDArray[np.float64], runner_up: tuple[float, float], order: str
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """(order, confidence) of candidates given in fused order with raw P(right) ``raw``: ordered as
+    ``order`` says (:data:`ORDERS`), runner-ups recalibrated by ``runner_up`` = (a, b), and no candidate
+    shown as likelier than one above it. ``model.decision_fit`` chooses on what this returns."""
+    at = np.argsort(-raw, kind="stable") if order == "calibrated" else np.arange(len(raw))
+    shown = raw[at].astype(np.float64, copy=True)
+    if len(shown) > 1:
+        a, b = runner_up
+        later = np.clip(shown[1:], 1e-9, 1 - 1e-9)
+        shown[1:] = _sigmoid(a * np.log(later / (1 - later)) + b)
+        shown = np.minimum.accumulate(shown)
+    return at, shown
 
 
 def candidate_features(

@@ -139,8 +139,8 @@ class Snapshot:
         ``answer_weight`` times (0 leaves answers out); the index's ``rules`` may let its
         second-best row lift that (faq.matcher.faq_scores). With ``document_weight`` the
         FAQ's BM25 as one document ``d`` lifts that score ``s`` to ``s + w·d·(1 − s)``.
-        With a ``calibrator`` (faq/decision.py) the top ``k`` by that score are reordered by,
-        and carry as confidence, the calibrated chance of being right.
+        With a ``calibrator`` (faq/decision.py) the top ``k`` by that score carry as confidence the
+        calibrated chance of being right, and are reordered by it when the decision's order says so.
         """
         if calibrator is not None:
             found = self.evidence(

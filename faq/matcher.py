@@ -8,8 +8,8 @@ Confidence of an FAQ for a query (docs/matching.md):
     confidence = clip(FAQ score, 0, 1)
 
 Without a decision model that is a similarity, not a probability. When the model's
-profile carries one (faq/decision.py) the index reorders the top candidates by, and
-shows as confidence, the calibrated chance of being right; :func:`decide` and
+profile carries one (faq/decision.py) the index shows as confidence the calibrated chance
+of being right (reordering the top candidates by it if the decision's order says so); :func:`decide` and
 :func:`suggestions` then work on that scale with the thresholds chosen for it.
 """
 

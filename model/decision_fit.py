@@ -9,12 +9,14 @@ never a line identical to the question: the evaluation-only clubs were written b
 else, so a line shared word for word must not teach the model to trust that feature).
 
 Leave-one-club-out: for each DEV club, a logistic model fitted on the other clubs' first
-candidates predicts this club's. Those out-of-club predictions choose the runner-up
-recalibration and the thresholds (``model.dev_clubs.choose_thresholds``: most answered
-right with ≤ 2 % answered wrong and ≤ 5 % of off-topic lines answered on *every* DEV club,
-not only pooled — the decision must hold on a club nobody has seen), and they are the
-transfer estimate this prints. The written model is then fitted on all DEV clubs, its
-off-topic lines are every DEV club's. It never opens ``eval_*.json``.
+candidates predicts this club's. Those out-of-club predictions choose the order of the
+candidates (reordered by the calibrated chance, or the fused score's: faq.decision.ORDERS; the one
+that answers more right, then ranks more first), the runner-up recalibration and the thresholds
+(``model.dev_clubs.choose_thresholds``: most answered right with ≤ 2 % answered wrong and ≤ 5 % of
+off-topic lines answered on *every* DEV club, not only pooled — the decision must hold on a club
+nobody has seen), and they are the transfer estimate this prints. The written model is then fitted
+on all DEV clubs, its off-topic lines are every DEV club's.
+It never opens ``eval_*.json``.
 
 The bundled sample club's DEV split (``model.clubs.bundled_dev_club``) is a fourth club for
 the threshold rule only (``--bundled rule``, the default): the club-trained parts know that
@@ -34,7 +36,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from faq.decision import FEATURES, PART_MARGIN, PART_SCORE, DecisionModel, is_feature
+from faq.decision import FEATURES, ORDERS, PART_MARGIN, PART_SCORE, DecisionModel, is_feature, shown_confidences
 from faq.encoding import Encoder, vector_parts
 from faq.matcher import DEFAULT_ROWS, RowRules, decide, suggestions
 from faq.types import Candidate, Status, Thresholds
@@ -43,7 +45,7 @@ from model.dev_clubs import PROBABILITY_GRID, choose_thresholds
 from model.profile import load_profile, write_profile
 from model.unseen import ClubIndex, Ranked, UnseenRates, ranking_top1, rates, reliability
 
-POOL = 3  # candidates the bot ranks (FaqService.top_k): the decision reorders these
+POOL = 3  # candidates the bot ranks (FaqService.top_k): the decision may reorder these
 #: Chosen on DEV (docs/model.md, "A decision that transfers"): the nearest off-topic line and the
 #: per-part margins (the ensemble's parts agreeing) helped; the document BM25 features did not.
 CHOSEN = ("score", "margin", "off_topic")
@@ -159,13 +161,12 @@ def _raw(model: tuple[npt.NDArray[np.float64], float], names: Sequence[str], clu
     return out
 
 
-def _runner_up(raw: Sequence[Sequence[np.ndarray]], clubs: Sequence[ClubEvidence]) -> tuple[float, float]:
-    """Platt scaling on logit(p) for the candidates that are not first once ordered by p."""
+def _runner_up(raw: Sequence[Sequence[np.ndarray]], clubs: Sequence[ClubEvidence], order: str) -> tuple[float, float]:
+    """Platt scaling on logit(p) for the candidates that are not first once put in ``order``."""
     xs, ys = [], []
     for club, probabilities in zip(clubs, raw, strict=True):
         for cands, gold, p in zip(club.candidates, club.gold, probabilities, strict=True):
-            order = np.argsort(-p, kind="stable")
-            for at in order[1:]:
+            for at in shown_confidences(p, (1.0, 0.0), order)[0][1:]:
                 xs.append(_logit(np.array([p[at]]))[0])
                 ys.append(gold is not None and cands[at].faq_id == gold)
     if len(set(ys)) < 2:
@@ -175,16 +176,14 @@ def _runner_up(raw: Sequence[Sequence[np.ndarray]], clubs: Sequence[ClubEvidence
     return (scale, intercept) if scale > 0 else (1.0, 0.0)
 
 
-def _ranked(club: ClubEvidence, probabilities: Sequence[np.ndarray], runner_up: tuple[float, float]) -> Ranked:
+def _ranked(
+    club: ClubEvidence, probabilities: Sequence[np.ndarray], runner_up: tuple[float, float], order: str
+) -> Ranked:
     """The club's candidates as :meth:`faq.index.Snapshot.search` would return them with this model."""
-    a, b = runner_up
     lists = []
     for cands, p in zip(club.candidates, probabilities, strict=True):
-        order = np.argsort(-p, kind="stable")
-        shown = p[order].copy()
-        if len(shown) > 1:
-            shown[1:] = 1.0 / (1.0 + np.exp(-(a * _logit(shown[1:]) + b)))
-        lists.append(tuple(replace(cands[at], confidence=float(s)) for s, at in zip(shown, order, strict=True)))
+        at, shown = shown_confidences(p, runner_up, order)
+        lists.append(tuple(replace(cands[i], confidence=float(s)) for s, i in zip(shown, at, strict=True)))
     return Ranked.of(club.club, lists)
 
 
@@ -242,11 +241,21 @@ def fit(
         x = np.vstack([c.matrix(names)[0] for c in rest])
         y = np.concatenate([c.matrix(names)[1] for c in rest])
         raw.append(_raw(fit_logistic(x, y), names, held))
-    runner_up = _runner_up([r for r, c in zip(raw, evidence, strict=True) if c in learn], learn)
-    runs = [_ranked(c, p, runner_up) for c, p in zip(evidence, raw, strict=True)]
-    choice = choose_thresholds(runs, PROBABILITY_GRID, each_club=True)
-    if choice is None:
+    learnt = [r for r, c in zip(raw, evidence, strict=True) if c in learn]
+    best = None
+    for order in ORDERS:
+        runner_up = _runner_up(learnt, learn, order)
+        runs = [_ranked(c, p, runner_up, order) for c, p in zip(evidence, raw, strict=True)]
+        choice = choose_thresholds(runs, PROBABILITY_GRID, each_club=True)
+        if choice is None:
+            continue
+        # More answered right, then more right FAQs first; ties keep the earlier order (calibrated).
+        key = (round(choice.rates.answered_right, 9), round(ranking_top1(runs), 9))
+        if best is None or key > best[0]:
+            best = (key, order, runner_up, runs, choice)
+    if best is None:
         return None
+    _, order, runner_up, runs, choice = best
     x = np.vstack([c.matrix(names)[0] for c in learn])
     y = np.concatenate([c.matrix(names)[1] for c in learn])
     weights, intercept = fit_logistic(x, y)
@@ -256,6 +265,7 @@ def fit(
         off_topic=tuple(dict.fromkeys([*(t for c in evidence for t in c.club.out_of_scope), *extra_off_topic])),
         runner_up=runner_up,
         runner_up_floor=RUNNER_UP_FLOOR,
+        order=order,
     )
     return Fit(
         names=tuple(names),
@@ -354,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             t = result.thresholds
             print(
                 f"{label:<22} LOCO {_line(result.loco)} rank-1 {result.loco_rank1:.3f}  "
-                f"(answer {t.answer:g} suggest {t.suggest:g} margin {t.margin:g})",
+                f"(answer {t.answer:g} suggest {t.suggest:g} margin {t.margin:g}, {result.decision.order} order)",
                 flush=True,
             )
     best = results["chosen"]
@@ -386,6 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "intercept",
             round(best.decision.intercept, 3),
         )
+        print("order:", best.decision.order)
         print("runner-up recalibration (a, b):", tuple(round(v, 3) for v in best.decision.runner_up))
         print(
             f"right FAQ answered or offered (top {POOL}, runner-ups from {RUNNER_UP_FLOOR:.0%}): "
@@ -398,7 +409,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:
         weights_note = profile.chosen_on.split("; decision:")[0]
         note = (
-            f"{weights_note}; decision: logistic over {', '.join(best.names)} fitted on DEV clubs "
+            f"{weights_note}; decision: logistic over {', '.join(best.names)} ({best.decision.order} order) "
+            f"fitted on DEV clubs "
             f"{', '.join(c.slug for c in clubs if c.slug not in rule_only)}, thresholds by the model.dev_clubs "
             f"rule on leave-one-club-out predictions{' (also on ' + ', '.join(rule_only) + ')' if rule_only else ''}, "
             "off-topic lines of the DEV and training clubs (python -m model.decision_fit)"

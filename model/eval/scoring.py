@@ -35,8 +35,8 @@ class Scorer:
 
     It searches a real :class:`faq.index.ScopeIndex` built from the bank, so the
     figures are the bot's (answer passages included when the bank has answers). With a
-    ``decision`` (faq/decision.py) the fused ranking is calibrated and reordered as the bot
-    does; 'dense' and 'bm25' stay the encoder's and BM25's own.
+    ``decision`` (faq/decision.py) the fused ranking is calibrated (and reordered, by its
+    order) as the bot does; 'dense' and 'bm25' stay the encoder's and BM25's own.
     """
 
     def __init__(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from faq.decision import Calibrator, DecisionModel, candidate_features
+from faq.decision import Calibrator, DecisionModel, candidate_features, shown_confidences
 from faq.embedder import ThreadedEmbedder
 from faq.encoding import VectorPart, vector_parts
 from faq.index import ScopeIndex, index_texts
@@ -63,7 +64,14 @@ def test_the_model_refuses_what_it_cannot_compute() -> None:
         DecisionModel((("score", 1.0),), 0.0, runner_up=(-1.0, 0.0))
     with pytest.raises(ValueError, match="finite"):
         DecisionModel((("score", math.nan),), 0.0)
+    with pytest.raises(ValueError, match="order"):
+        DecisionModel((("score", 1.0),), 0.0, order="alphabetical")
     assert DecisionModel.from_json(DECISION.to_json()) == DECISION
+    fused = replace(DECISION, order="fused")
+    assert DecisionModel.from_json(fused.to_json()) == fused
+    legacy = DECISION.to_json()
+    del legacy["order"]  # profiles written before the order was chosen reorder, as they did
+    assert DecisionModel.from_json(legacy).order == "calibrated"
 
 
 def test_part_margins_need_that_many_parts() -> None:
@@ -119,6 +127,38 @@ def test_search_orders_by_and_shows_the_calibrated_probability() -> None:
     assert shown == sorted(shown, reverse=True)
     # later candidates are recalibrated: sigmoid(1·logit(p) − 1) < p
     assert all(c.confidence < raw[[p.faq_id for p in plain].index(c.faq_id)] for c in calibrated[1:])
+
+
+def test_a_fused_order_decision_keeps_the_fused_ranking_and_only_calibrates() -> None:
+    encoder = HashingEncoder()
+    snapshot = _index(encoder, [*SAMPLE_FAQS, INTERVIEW]).snapshot
+    # A model that prefers lower scores: reordering by it would turn the fused ranking around.
+    model = DecisionModel((("score", -4.0),), 1.0, runner_up=(1.0, 0.5))
+    weights = {"k": 3, "lexical_weight": 0.3, "answer_weight": 1.0, "document_weight": 0.2}
+    calibrated = Calibrator.build(model, encoder)
+    fused = Calibrator.build(replace(model, order="fused"), encoder)
+    assert calibrated is not None and fused is not None
+    differ = 0
+    for query in ["회비 얼마예요", "면접 어떻게 봐요", "세션 언제 해요", "코딩 테스트 있어요?", "지원 자격"]:
+        vec = encoder.encode([query])[0]
+        plain = snapshot.search(vec, query, **weights)
+        kept = snapshot.search(vec, query, **weights, calibrator=fused)
+        assert [c.faq_id for c in kept] == [c.faq_id for c in plain]
+        shown = [c.confidence for c in kept]
+        assert shown == sorted(shown, reverse=True)  # never likelier than the FAQ shown above it
+        reordered = snapshot.search(vec, query, **weights, calibrator=calibrated)
+        differ += [c.faq_id for c in reordered] != [c.faq_id for c in plain]
+    assert differ  # the fused order is a choice that matters on these queries
+
+
+def test_shown_confidences_clamp_a_likelier_runner_up_under_the_first() -> None:
+    raw = np.array([0.4, 0.9, 0.2])
+    at, shown = shown_confidences(raw, (1.0, 0.0), "fused")
+    assert at.tolist() == [0, 1, 2]
+    assert shown.tolist() == pytest.approx([0.4, 0.4, 0.2])
+    at, shown = shown_confidences(raw, (1.0, 0.0), "calibrated")
+    assert at.tolist() == [1, 0, 2]
+    assert shown.tolist() == pytest.approx([0.9, 0.4, 0.2])
 
 
 async def test_an_off_topic_line_is_not_answered_though_it_scores_like_a_question(tmp_path) -> None:  # type: ignore[no-untyped-def]

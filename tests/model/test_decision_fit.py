@@ -100,7 +100,33 @@ def rates_at(result: Fit, club: ClubEvidence) -> float:
     probabilities = _raw(
         (np.array([w for _, w in result.decision.weights]), result.decision.intercept), result.names, club
     )
-    return rates([_ranked(club, probabilities, result.decision.runner_up)], result.thresholds).oos_answered
+    return rates(
+        [_ranked(club, probabilities, result.decision.runner_up, result.decision.order)], result.thresholds
+    ).oos_answered
+
+
+def _misleading(slug: str, rng: np.random.Generator, runner_up_document: float) -> ClubEvidence:
+    """Right first candidates have a high ``document``, wrong ones a low one; every runner-up (never
+    right) has ``runner_up_document``, which the logistic, fitted on first candidates only, never saw."""
+    club = _evidence(slug, rng.uniform(0.5, 1.0, 150), rng.uniform(0.5, 1.0, 30), rng.uniform(0.1, 0.4, 40))
+    for f, cands, gold in zip(club.features, club.candidates, club.gold, strict=True):
+        right = gold is not None and cands[0].faq_id == gold
+        first = rng.uniform(0.6, 0.9) if right else rng.uniform(0.0, 0.3)
+        f["document"] = np.array([first, runner_up_document], dtype=np.float32)
+    # The wrong questions' gold FAQ is second: it keeps the runner-ups' value, so it is no hint either.
+    return club
+
+
+def test_the_order_is_chosen_on_dev_reordering_only_where_it_helps() -> None:
+    rng = np.random.default_rng(2)
+    # Runner-ups that look likelier than any first candidate: reordering by the logistic puts wrong FAQs
+    # first, so the fused order answers more right.
+    misled = fit([_misleading(s, rng, 1.0) for s in "abc"], ("score", "document"))
+    assert misled is not None and misled.decision.order == "fused"
+    assert misled.loco_rank1 == pytest.approx(150 / 180)  # the fused ranking, untouched
+    # Runner-ups that look unlikely: both orders rank the same, and a tie keeps the calibrated one.
+    clean = fit([_misleading(s, rng, 0.0) for s in "abc"], ("score", "document"))
+    assert clean is not None and clean.decision.order == "calibrated"
 
 
 def test_the_bundled_dev_club_is_the_dev_split_never_the_held_out_set() -> None:
