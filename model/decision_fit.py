@@ -15,8 +15,7 @@ that answers more right, then ranks more first), the runner-up recalibration and
 (``model.dev_clubs.choose_thresholds``: most answered right with ≤ 2 % answered wrong and ≤ 5 % of
 off-topic lines answered on *every* DEV club, not only pooled — the decision must hold on a club
 nobody has seen), and they are the transfer estimate this prints. The written model is then fitted
-on all DEV clubs, its off-topic lines are every DEV club's.
-It never opens ``eval_*.json``.
+on all DEV clubs, its off-topic lines are every DEV club's. It never opens ``eval_*.json``.
 
 The bundled sample club's DEV split (``model.clubs.bundled_dev_club``) is a fourth club for
 the threshold rule only (``--bundled rule``, the default): the club-trained parts know that
