@@ -187,13 +187,18 @@ class Calibrator:
         return shown_confidences(self.probabilities(features), self.model.runner_up, self.model.order)
 
 
+def candidate_order(raw: npt.NDArray[np.float64], order: str) -> npt.NDArray[np.int64]:
+    """Positions of candidates given in fused order with raw P(right) ``raw``, as ``order`` puts them."""
+    return np.argsort(-raw, kind="stable") if order == "calibrated" else np.arange(len(raw))
+
+
 def shown_confidences(
     raw: npt.NDArray[np.float64], runner_up: tuple[float, float], order: str
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """(order, confidence) of candidates given in fused order with raw P(right) ``raw``: ordered as
     ``order`` says (:data:`ORDERS`), runner-ups recalibrated by ``runner_up`` = (a, b), and no candidate
     shown as likelier than one above it. ``model.decision_fit`` chooses on what this returns."""
-    at = np.argsort(-raw, kind="stable") if order == "calibrated" else np.arange(len(raw))
+    at = candidate_order(raw, order)
     shown = raw[at].astype(np.float64, copy=True)
     if len(shown) > 1:
         a, b = runner_up

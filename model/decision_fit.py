@@ -35,7 +35,16 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from faq.decision import FEATURES, ORDERS, PART_MARGIN, PART_SCORE, DecisionModel, is_feature, shown_confidences
+from faq.decision import (
+    FEATURES,
+    ORDERS,
+    PART_MARGIN,
+    PART_SCORE,
+    DecisionModel,
+    candidate_order,
+    is_feature,
+    shown_confidences,
+)
 from faq.encoding import Encoder, vector_parts
 from faq.matcher import DEFAULT_ROWS, RowRules, decide, suggestions
 from faq.types import Candidate, Status, Thresholds
@@ -165,7 +174,7 @@ def _runner_up(raw: Sequence[Sequence[np.ndarray]], clubs: Sequence[ClubEvidence
     xs, ys = [], []
     for club, probabilities in zip(clubs, raw, strict=True):
         for cands, gold, p in zip(club.candidates, club.gold, probabilities, strict=True):
-            for at in shown_confidences(p, (1.0, 0.0), order)[0][1:]:
+            for at in candidate_order(p, order)[1:]:
                 xs.append(_logit(np.array([p[at]]))[0])
                 ys.append(gold is not None and cands[at].faq_id == gold)
     if len(set(ys)) < 2:
