@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from chat import messages
 from chat.markup import Markup, trim
-from chat.replies import answer_text, percent, split_text
+from chat.replies import answer_text, confidence_percent, percent, split_text
 from chat.settings import ChatSettings
 from faq.activity import FeedbackPair, QueryRecord, ScopeStats
 from faq.errors import InvalidInput
@@ -124,7 +124,7 @@ def unanswered_text(records: Sequence[QueryRecord], markup: Markup, *, limit: in
     """The unanswered queue, one numbered line per question, within one message of ``limit``."""
     lines = [f"📝 {markup.bold('답하지 못한 최근 질문')} (버튼은 줄 순서와 같아요)"]
     for i, r in enumerate(records, 1):
-        best = f" · 가장 가까운 FAQ #{r.faq_id} {percent(r.confidence or 0)}" if r.faq_id else ""
+        best = f" · 가장 가까운 FAQ #{r.faq_id} {confidence_percent(r.confidence or 0)}" if r.faq_id else ""
         # Members' raw text: escaped so unclosed formatting cannot garble the listing.
         text = markup.member_text(r.text, LISTED_QUESTION_CHARS)
         lines.append(f"{i}. {text} — {unanswered_reason(r)}{best} · {r.asked_at[:10]}")

@@ -17,8 +17,16 @@ from faq.activity import SHOWN_SUGGESTIONS
 from faq.types import Answer, Candidate, Status
 
 
-def percent(confidence: float) -> str:
-    return f"{round(confidence * 100)}%"
+def percent(share: float) -> str:
+    """A rate or a threshold setting, as a whole percent."""
+    return f"{round(share * 100)}%"
+
+
+def confidence_percent(confidence: float) -> str:
+    """The chance that an FAQ is the right one, as people see it: 1–99 %, never 100 % or 0 %. Even
+    the surest match is an estimate (docs/matching.md: of answers shown at 95 % or more, not all were
+    right), and on a club of a handful of FAQs the calibrated chance rounds up to certainty."""
+    return f"{min(max(round(confidence * 100), 1), 99)}%"
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -40,7 +48,7 @@ def split_text(text: str, limit: int) -> list[str]:
 
 def confidence_line(faq_id: int, confidence: float | None, *, truncated: bool = False) -> str:
     """``신뢰도 NN% · FAQ #id`` (just ``FAQ #id`` when shown on request, not matched)."""
-    line = f"FAQ #{faq_id}" if confidence is None else f"신뢰도 {percent(confidence)} · FAQ #{faq_id}"
+    line = f"FAQ #{faq_id}" if confidence is None else f"신뢰도 {confidence_percent(confidence)} · FAQ #{faq_id}"
     return line + (f" · {messages.TRUNCATED_NOTE}" if truncated else "")
 
 
@@ -65,7 +73,7 @@ def answer_text(
 def suggestion_text(markup: Markup, suggestions: Sequence[Candidate]) -> str:
     lines = [messages.SUGGEST_INTRO]
     lines += [
-        f"{i}. {markup.member_text(c.question)} (FAQ #{c.faq_id}, 신뢰도 {percent(c.confidence)})"
+        f"{i}. {markup.member_text(c.question)} (FAQ #{c.faq_id}, 신뢰도 {confidence_percent(c.confidence)})"
         for i, c in enumerate(suggestions, 1)
     ]
     return "\n".join(lines)

@@ -25,7 +25,7 @@ from bot.ui.modals import FaqModal
 from bot.ui.owned import ConfirmView, DuplicateView
 from bot.ui.triage import feedback_view, unanswered_view
 from chat import listing, messages
-from chat.replies import percent
+from chat.replies import confidence_percent, percent
 from faq.errors import ImportFailed
 from faq.import_plan import import_summary
 from faq.service import clean_draft
@@ -72,7 +72,7 @@ class FaqAdminCommands(FaqAutocomplete, commands.Cog):
             view = DuplicateView(interaction.user.id, scope, draft, existing)
             await interaction.followup.send(
                 messages.duplicate_warning(
-                    percent(similar.confidence),
+                    confidence_percent(similar.confidence),
                     listing.faq_reference(existing, DISCORD),
                     DISCORD.member_text(draft.question),
                 ),

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from chat import cli_messages as say
-from chat.replies import percent
+from chat.replies import confidence_percent
 from faq.errors import FaqError, InvalidInput
 from faq.service import FaqService
 from faq.types import Answer, Status
@@ -27,11 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def format_answer(answer: Answer) -> str:
     if answer.status is Status.ANSWER and answer.best:
         best = answer.best
-        return say.answered(percent(best.confidence), best.question, best.faq_id, answer.answer or "")
+        return say.answered(confidence_percent(best.confidence), best.question, best.faq_id, answer.answer or "")
     if answer.status is Status.SUGGEST:
         lines = [say.SUGGEST_INTRO]
         lines += [
-            say.suggestion(i, c.question, c.faq_id, percent(c.confidence))
+            say.suggestion(i, c.question, c.faq_id, confidence_percent(c.confidence))
             for i, c in enumerate(answer.suggestions, start=1)
         ]
         lines.append(say.SUGGEST_HINT)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from chat import cli_messages as say
-from chat.replies import percent
+from chat.replies import confidence_percent
 from faq.errors import InvalidInput
 from faq.import_plan import import_summary
 from faq.service import FaqService, clean_draft
@@ -111,7 +111,9 @@ async def _add(args: argparse.Namespace) -> int:
             close = await service.similar(args.guild, draft.question)
             if close is not None:
                 raise InvalidInput(
-                    say.similar_exists(close.faq_id, close.question, percent(close.confidence), _quoted(draft.question))
+                    say.similar_exists(
+                        close.faq_id, close.question, confidence_percent(close.confidence), _quoted(draft.question)
+                    )
                 )
         faq = await service.add(args.guild, draft, CLI_ACTOR)
     print(say.faq_added(faq.id))

@@ -8,7 +8,7 @@ import json
 
 from chat import cli_messages as say
 from chat.listing import unanswered_reason
-from chat.replies import percent
+from chat.replies import confidence_percent
 from faq.activity import ActivityLog
 from faqbot.commands.common import bounded_int, scope_options, scoped_store
 
@@ -35,7 +35,7 @@ async def _run(args: argparse.Namespace) -> int:
             }
             print(json.dumps(item, ensure_ascii=False))
         else:
-            best = say.closest_faq(r.faq_id, percent(r.confidence or 0)) if r.faq_id else ""
+            best = say.closest_faq(r.faq_id, confidence_percent(r.confidence or 0)) if r.faq_id else ""
             print(f"{r.asked_at[:10]}\t{unanswered_reason(r)}\t{r.text}{best}")
     if not records and not args.json:
         print(say.NOTHING_UNANSWERED)

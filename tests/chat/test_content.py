@@ -10,7 +10,7 @@ from chat import custom_ids, listing, messages
 from chat.errors import CORE_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL, ErrorReply, reply_for
 from chat.limits import LimitReached
 from chat.markup import PLAIN, trim
-from chat.replies import Buttons, reply_content, split_text
+from chat.replies import Buttons, confidence_percent, percent, reply_content, split_text
 from faq.activity import NotOffered
 from faq.embedder import EncodeFailed
 from faq.errors import FaqError, InvalidInput
@@ -35,6 +35,16 @@ def test_reply_content_picks_the_buttons_and_drops_them_without_a_logged_query()
 
     none = reply_content(Answer(Status.NONE, "q"), 10, PLAIN, admin_role="G1")
     assert none.buttons is Buttons.NONE and "@G1에게 직접 물어봐 주세요" in none.text
+
+
+def test_a_chance_is_shown_between_1_and_99_percent_while_rates_can_be_whole() -> None:
+    sure = Answer(Status.ANSWER, "q", best=Candidate(3, "회비는 얼마인가요?", 0.9996), answer="3만 원")
+    assert reply_content(sure, 10, PLAIN, admin_role=None).text.endswith("신뢰도 99% · FAQ #3")
+    offered = Answer(Status.SUGGEST, "q", suggestions=(Candidate(1, "a", 1.0), Candidate(2, "b", 0.001)))
+    text = reply_content(offered, 10, PLAIN, admin_role=None).text
+    assert "(FAQ #1, 신뢰도 99%)" in text and "(FAQ #2, 신뢰도 1%)" in text
+    assert [confidence_percent(c) for c in (-0.2, 0.004, 0.5, 0.994, 0.995)] == ["1%", "1%", "50%", "99%", "99%"]
+    assert percent(1.0) == "100%" and percent(0.0) == "0%"  # "every question answered" is a count, not a guess
 
 
 @pytest.mark.parametrize("limit", [40, 2000, 3000])
