@@ -101,15 +101,16 @@ def bundled_dev_club() -> ClubSet:
     return ClubSet("멋사 샘플 동아리 (DEV split)", BUNDLED_DEV_SLUG, Split.DEV, faqs, queries, tuple(lines))
 
 
-def _key(text: str) -> str:
+def scored_key(text: str) -> str:
+    """A text as :func:`scored_texts` compares it: spacing, punctuation and case ignored."""
     return re.sub(r"[\s\W_]+", "", text).lower()
 
 
-def _scored_texts(folder: Path) -> set[str]:
+def scored_texts(folder: Path = CLUBS_DIR) -> set[str]:
     """Every member question and off-topic line of the DEV and evaluation-only clubs, spacing and
     punctuation ignored: short questions ("ㅎㅂ 얼마?") recur across independently written clubs."""
     clubs = [*load_clubs(Split.DEV, folder), *load_clubs(Split.EVAL, folder)]
-    return {_key(t) for c in clubs for t in (*(q.text for q in c.queries), *c.out_of_scope)}
+    return {scored_key(t) for c in clubs for t in (*(q.text for q in c.queries), *c.out_of_scope)}
 
 
 def training_groups(clubs: list[ClubSet], folder: Path = CLUBS_DIR) -> list[tuple[str, ...]]:
@@ -123,7 +124,7 @@ def training_groups(clubs: list[ClubSet], folder: Path = CLUBS_DIR) -> list[tupl
 
 def club_training_groups(clubs: list[ClubSet], folder: Path = CLUBS_DIR) -> list[tuple[str, tuple[str, ...]]]:
     """:func:`training_groups` with each group's club slug (for training with the clubs kept apart)."""
-    scored = _scored_texts(folder)
+    scored = scored_texts(folder)
     out = []
     for club in clubs:
         if club.split is not Split.TRAIN:
@@ -133,7 +134,7 @@ def club_training_groups(clubs: list[ClubSet], folder: Path = CLUBS_DIR) -> list
             asked.setdefault(q.faq, []).append(q.text)
         for i, faq in enumerate(club.faqs):
             texts = [faq.question, *faq.alternates, *asked.get(i, ()), *answer_sentences(faq.answer)]
-            kept = tuple(dict.fromkeys(t.strip() for t in texts if t.strip() and _key(t) not in scored))
+            kept = tuple(dict.fromkeys(t.strip() for t in texts if t.strip() and scored_key(t) not in scored))
             if len(kept) >= 2:
                 out.append((club.slug, kept))
     return out

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from faq.types import Candidate, FaqDraft
-from model.clubs import ClubQuery, ClubSet, Split, _key, bundled_dev_club, load_clubs
+from model.clubs import ClubQuery, ClubSet, Split, bundled_dev_club, load_clubs, scored_key
 from model.decision_fit import ClubEvidence, Fit, _ranked, _raw, feature_names, fit, fit_logistic
 from model.dev_clubs import PROBABILITY_GRID, choose_thresholds
 from model.encoder import DEFAULT_MODEL_DIR, ENSEMBLE_DIR
@@ -138,7 +138,7 @@ def test_the_bundled_dev_club_is_the_dev_split_never_the_held_out_set() -> None:
     # Its off-topic lines were written apart from the held-out ones and share none of them (spacing and
     # punctuation ignored; emoji-only lines compared as written).
     def keys(lines: Sequence[str]) -> set[str]:
-        return {_key(t) or t for t in lines}
+        return {scored_key(t) or t for t in lines}
 
     held_lines = keys(json.loads(CLUB_HELDOUT.read_text(encoding="utf-8"))["out_of_scope"])
     assert len(keys(club.out_of_scope)) == 197
