@@ -249,7 +249,11 @@ def analyse(dev: dict[str, list[dict]]) -> dict:
                 with_ce = [*base, ce[o[0]], ce[o[0]] - np.delete(ce, o[0]).max()]
                 feats[slug].append((with_ce, r["top"][o[0]] == r["faq"]))
         rank1 = np.mean([right for slug in clubs for _, right in feats[slug]])
-        row = {"rank1": round(float(rank1), 4)}
+        row: dict[str, float | None] = {"rank1": round(float(rank1), 4)}
+        if len({right for slug in clubs for _, right in feats[slug]}) < 2:  # all right (or all wrong): no AUC
+            row |= {"auc_without_ce": None, "auc_with_ce": None}
+            out[f"lambda={lam}"] = row
+            continue
         for label, width in (("auc_without_ce", 2), ("auc_with_ce", 4)):
             probs, truth = [], []
             for held in clubs:

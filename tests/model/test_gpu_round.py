@@ -1,0 +1,44 @@
+"""benchmarks/gpu_round.py's DEV analysis (the part that runs without a GPU or a trained model)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("benchmarks_gpu_round", ROOT / "benchmarks" / "gpu_round.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rows(rng: np.random.Generator, n: int) -> list[dict]:
+    """Dense top 5 that has the right FAQ first only half the time; a cross-encoder that always likes it best."""
+    rows = []
+    for i in range(n):
+        top = [int(x) for x in rng.permutation(20)[:5]]
+        gold = top[0] if i % 2 else top[1]
+        dense = sorted(rng.uniform(0.5, 0.9, 5).tolist(), reverse=True)
+        ce = [4.0 if j == gold else rng.uniform(-4, 0) for j in top]
+        rows.append({"faq": gold, "kind": "plain", "top": top, "dense": dense, "ce": ce})
+    rows.append({"faq": -1, "kind": "off_topic", "top": [0, 1, 2, 3, 4], "dense": [0.5] * 5, "ce": [0.0] * 5})
+    return rows
+
+
+def test_the_analysis_credits_a_cross_encoder_that_knows_the_right_faq() -> None:
+    rng = np.random.default_rng(7)
+    dev = {f"dev_{c}": _rows(rng, 40) for c in "abc"} | {"bundled_dev": _rows(rng, 10)}
+    out = _script().analyse(dev)
+    assert out["lambda=0.0"]["rank1"] == 0.5  # the dense order alone: right first for every other question
+    assert out["cross_encoder_alone_rank1"] == 1.0 and out["right_in_dense_top5"] == 1.0
+    assert out["lambda=0.05"] == {"rank1": 1.0, "auc_without_ce": None, "auc_with_ce": None}  # fused: all right
+    assert out["lambda=0.0"]["auc_with_ce"] > out["lambda=0.0"]["auc_without_ce"] + 0.2
