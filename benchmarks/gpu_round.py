@@ -58,6 +58,7 @@ from model.training_data import answer_sentences  # noqa: E402
 TOP = 5  # dense candidates the cross-encoder rescores on DEV
 NEGATIVES = 7  # dense neighbours each training question is ranked against
 LAMBDAS = (0.0, 0.005, 0.01, 0.02, 0.05)
+VARIANTS = {"k1", "k2", "f"}  # train_variants' plans (module docstring)
 SMOKE: dict[str, int] = {}  # --smoke: {"max_steps": 2}, and two clubs of 40 questions per split
 
 
@@ -319,11 +320,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--analyse", type=Path, metavar="CE_DEV_JSON", help="only the analysis of an earlier run's file"
     )
     args = parser.parse_args(argv)
+    names = [n for n in args.variants.split(",") if n]
+    if unknown := sorted(set(names) - VARIANTS):
+        parser.error(f"unknown variant(s) {', '.join(unknown)}: choose from {', '.join(sorted(VARIANTS))}")
     if args.cost:
         print(json.dumps(cost(), indent=1))
         return 0
     if args.analyse:
-        print(json.dumps(analyse(json.loads(args.analyse.read_text(encoding="utf-8"))), indent=1))
+        try:
+            dev = json.loads(args.analyse.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            parser.error(f"cannot read {args.analyse}: {exc}")
+        print(json.dumps(analyse(dev), indent=1))
         return 0
     from model.e5_club import club_model_dir
 
@@ -334,7 +342,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     shipped = club_model_dir()
     results: dict[str, object] = {"shipped": {"proxy": proxy(shipped, args.device)}}
     print("shipped", json.dumps(results["shipped"]), flush=True)
-    names = [n for n in args.variants.split(",") if n]
     results.update(train_variants(names, shipped, args.device, args.out))
     if not args.no_cross_encoder:
         results["cross_encoder"] = cross_encoder(shipped, args.device, args.out, args.ce_epochs)

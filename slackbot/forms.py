@@ -16,7 +16,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from chat import flows, listing, messages
-from chat.replies import percent
+from chat.replies import confidence_percent
 from faq.errors import FaqError, InvalidInput
 from faq.service import clean_draft
 from faq.text import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS, validate_answer, validate_question
@@ -173,7 +173,7 @@ def register(adapter: SlackAdapter) -> None:
                 existing = await core.service.get(scope, similar.faq_id)
                 token = adapter.pending.put(scope, user, draft)  # type: ignore[attr-defined]
                 warning = messages.duplicate_warning(
-                    percent(similar.confidence),
+                    confidence_percent(similar.confidence),
                     listing.faq_reference(existing, SLACK),
                     SLACK.member_text(draft.question),
                 )

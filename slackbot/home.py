@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from chat import custom_ids, listing, messages
-from chat.replies import percent
+from chat.replies import confidence_percent
 from slackbot import blocks as bk
 from slackbot import texts
 from slackbot.markup import SLACK
@@ -38,7 +38,7 @@ async def home_view(adapter: SlackAdapter, scope: str, user: str) -> dict[str, A
             SLACK.bold(texts.HOME_UNANSWERED) + ("" if records else f"\n{messages.NOTHING_UNANSWERED}")
         )
         for r in records:
-            closest = f" · 가장 가까운 FAQ #{r.faq_id} {percent(r.confidence or 0)}" if r.faq_id else ""
+            closest = f" · 가장 가까운 FAQ #{r.faq_id} {confidence_percent(r.confidence or 0)}" if r.faq_id else ""
             blocks += bk.sections(f"{SLACK.member_text(r.text, listing.LISTED_QUESTION_CHARS)}{closest}")
             buttons = [bk.button(messages.TRIAGE_LABELS["skip"], custom_ids.triage("skip", r.id))]
             if r.faq_id:
