@@ -25,7 +25,8 @@ split as a guard) — never the evaluation-only clubs or ``club_heldout.json``:
   wrong with and without the cross-encoder's (ROC AUC).
 
 Files in ``--out``: ``results.json``, ``ce_dev.json`` (per DEV question and off-topic line: dense top 5,
-their dense and cross-encoder scores), the variant folders and ``cross_encoder/`` (+ ``head.json``).
+their dense and cross-encoder scores), the variant folders, ``cross_encoder/`` (+ ``head.json``) and
+``cross_encoder.delta.safetensors`` (its int8 delta against the base, ~22 MB, as ``model.e5_club`` ships).
 """
 
 from __future__ import annotations
@@ -136,6 +137,8 @@ def cross_encoder(start: Path, device: str, out: Path, epochs: float, seed: int 
     import torch
     from sentence_transformers import SentenceTransformer
 
+    from model.e5_club import write_delta
+
     random.seed(seed)
     torch.manual_seed(seed)
     dense = SentenceTransformer(str(start), device=device)
@@ -211,6 +214,8 @@ def cross_encoder(start: Path, device: str, out: Path, epochs: float, seed: int 
         dev[club.slug] = rows
     (out / "ce_dev.json").write_text(json.dumps(dev, ensure_ascii=False), encoding="utf-8")
     model.save(str(out / "cross_encoder"))
+    # What to bring back from a GPU machine (~22 MB): int8 differences against the wheel's base, as e5-club ships.
+    write_delta(out / "cross_encoder", out / "cross_encoder.delta.safetensors")
     (out / "cross_encoder" / "head.json").write_text(
         json.dumps(
             {

@@ -145,14 +145,21 @@ def apply_delta(base: dict[str, npt.NDArray[np.float32]], delta: dict[str, np.nd
     return out
 
 
-def pack(tuned_dir: Path, *, base_dir: Path | None = None, delta_file: Path = DELTA_FILE) -> dict[str, str]:
-    """Write the delta of ``tuned_dir`` against the base, then the manifest of the rebuilt folder."""
+def write_delta(tuned_dir: Path, delta_file: Path, base_dir: Path | None = None) -> Path:
+    """The delta of any e5-shaped folder trained from the base (token embeddings frozen), without a
+    manifest: what a training machine brings back (``benchmarks/gpu_round.py``'s cross-encoder too)."""
     from safetensors.numpy import save_file
 
-    base_dir = base_dir or base_model_dir()
-    delta = make_delta(_load_weights(tuned_dir), _load_weights(base_dir))
+    delta = make_delta(_load_weights(tuned_dir), _load_weights(base_dir or base_model_dir()))
     delta_file.parent.mkdir(parents=True, exist_ok=True)
     save_file(delta, str(delta_file), metadata={"format": "e5-club-delta-v1"})
+    return delta_file
+
+
+def pack(tuned_dir: Path, *, base_dir: Path | None = None, delta_file: Path = DELTA_FILE) -> dict[str, str]:
+    """Write the delta of ``tuned_dir`` against the base, then the manifest of the rebuilt folder."""
+    base_dir = base_dir or base_model_dir()
+    write_delta(tuned_dir, delta_file, base_dir)
     report = tuned_dir / "train_report.json"
     if report.exists():
         shutil.copy2(report, delta_file.with_name("train_report.json"))

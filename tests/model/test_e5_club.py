@@ -104,9 +104,10 @@ def test_write_manifest_checks_a_delta_made_elsewhere(tmp_path: Path, monkeypatc
     (base_dir / "config.json").write_text("{}", encoding="utf-8")
     tuned = {k: v.astype(np.float16).astype(np.float32) for k, v in base.items()}
     tuned["encoder.layer.0.attention.self.query.weight"] += 0.02
-    delta_file = tmp_path / "out" / "delta.safetensors"
-    delta_file.parent.mkdir()
-    save_file(e5_club.make_delta(tuned, e5_club._load_weights(base_dir)), str(delta_file))
+    tuned_dir = tmp_path / "tuned"
+    tuned_dir.mkdir()
+    save_file(tuned, str(tuned_dir / "model.safetensors"))
+    delta_file = e5_club.write_delta(tuned_dir, tmp_path / "out" / "delta.safetensors", base_dir)
     monkeypatch.setattr(e5_club, "MANIFEST", tmp_path / "out" / "manifest.json")
     manifest = e5_club.write_manifest(delta_file, base_dir)
     assert json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")) == manifest
