@@ -238,8 +238,9 @@ def cross_encoder(start: Path, device: str, out: Path, epochs: float, seed: int 
 def analyse(dev: dict[str, list[dict]]) -> dict:
     """Rank-1 of dense, cross-encoder and fused orders; leave-one-club-out ROC AUC of a logistic over the
     first candidate's (fused score, margin) with and without the cross-encoder's (score, margin)."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
+
+    from model.decision_fit import fit_logistic  # the decision's own logistic (standardised, ridge 1)
 
     clubs = [slug for slug in dev if slug != BUNDLED_DEV_SLUG]
     out: dict[str, object] = {}
@@ -265,9 +266,8 @@ def analyse(dev: dict[str, list[dict]]) -> dict:
             for held in clubs:
                 x = np.array([f[:width] for s in clubs if s != held for f, _ in feats[s]])
                 y = np.array([right for s in clubs if s != held for _, right in feats[s]])
-                mu, sd = x.mean(0), x.std(0) + 1e-9
-                fit = LogisticRegression(max_iter=1000).fit((x - mu) / sd, y)
-                probs += list(fit.predict_proba((np.array([f[:width] for f, _ in feats[held]]) - mu) / sd)[:, 1])
+                weights, intercept = fit_logistic(x, y)
+                probs += list(np.array([f[:width] for f, _ in feats[held]]) @ weights + intercept)  # AUC: logits do
                 truth += [right for _, right in feats[held]]
             row[label] = round(float(roc_auc_score(truth, probs)), 4)
         out[f"lambda={lam}"] = row
