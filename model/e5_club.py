@@ -71,26 +71,39 @@ def club_config(output_dir: Path, *, pairs_csv: Sequence[Path] | None = None, **
     return replace(cfg, **overrides) if overrides else cfg
 
 
-def continue_config(from_dir: Path, output_dir: Path, **overrides: object):  # type: ignore[no-untyped-def]
+def continue_config(  # type: ignore[no-untyped-def]
+    from_dir: Path, output_dir: Path, *, clubs: Sequence[str] = (), **overrides: object
+):
     """The second round (docs/model.md): ``from_dir`` (the first-round club model) trained 3 more epochs at
     lr 1e-4 on the static default's FAQ groups only — the bundled FAQs with their answers' sentences and the
     training clubs' FAQs with their member questions (``model.clubs.training_groups``), no pairs CSV — with
-    the clubs kept apart (every batch one club's FAQs: ``TrainConfig.club_batches``). Chosen on DEV."""
+    the clubs kept apart (every batch one club's FAQs: ``TrainConfig.club_batches``). Chosen on DEV.
+
+    ``clubs`` (training-club slugs, ``train_`` optional; ``bundled`` for the bundled club) keeps only those
+    clubs' groups: a round over newly written chapters without another pass over the old ones."""
     from dataclasses import replace
 
     from model.train_config import default_config
 
     static = default_config()
+    groups, owners = static.faq_groups, static.faq_group_clubs
+    if clubs:
+        wanted = {"" if c == "bundled" else c if c.startswith("train_") else f"train_{c}" for c in clubs}
+        unknown = sorted(wanted - set(owners))
+        if unknown:
+            raise ValueError(f"no such training club: {', '.join(u.removeprefix('train_') for u in unknown)}")
+        kept = [i for i, owner in enumerate(owners) if owner in wanted]
+        groups, owners = tuple(groups[i] for i in kept), tuple(owners[i] for i in kept)
     cfg = club_config(
         output_dir,
         pairs_csv=(),
-        faq_groups=static.faq_groups,
-        faq_group_clubs=static.faq_group_clubs,
+        faq_groups=groups,
+        faq_group_clubs=owners,
         club_batches=True,
         epochs=3.0,
         learning_rate=1e-4,
         eval_queries=(),  # club_heldout.json is scored once, by faqbot eval, never while training
-        command=f"python -m model.e5_club continue {from_dir}",
+        command=f"python -m model.e5_club continue {from_dir}" + (f" --clubs {' '.join(clubs)}" if clubs else ""),
     )
     return replace(cfg, base=str(from_dir), **overrides)
 
@@ -241,6 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     c = sub.add_parser("continue", help="another round: the FAQ groups of the bundled and training clubs")
     c.add_argument("from_dir", type=Path, help="the club model folder to continue (the first round's, or a later one)")
     c.add_argument("-o", "--output", type=Path, required=True)
+    c.add_argument(
+        "--clubs", nargs="+", default=(), metavar="SLUG", help="only these training clubs (bundled: the bundled club)"
+    )
     for cmd in (t, c):
         cmd.add_argument("--epochs", type=float, default=None)
         cmd.add_argument("--batch-size", type=int, default=None)
@@ -270,7 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.cmd == "continue":
             from model.train import format_report, train
 
-            print(format_report(train(continue_config(args.from_dir, args.output, show_progress=False, **overrides))))
+            cfg = continue_config(args.from_dir, args.output, clubs=args.clubs, show_progress=False, **overrides)
+            print(format_report(train(cfg)))
         else:
             print(json.dumps(pack(args.folder), indent=2))
     except (WheelError, EncoderLoadError, TrainingRefused, ValueError, OSError) as exc:  # one line, no traceback

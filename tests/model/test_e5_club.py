@@ -123,3 +123,23 @@ def test_second_round_keeps_the_clubs_apart(tmp_path: Path, monkeypatch: pytest.
     assert cfg.club_batches and len(cfg.faq_group_clubs) == len(cfg.faq_groups)
     assert cfg.pairs_csv == () and cfg.eval_queries == ()  # the held-out set is never scored while training
     assert (cfg.epochs, cfg.learning_rate, cfg.freeze_word_embeddings) == (3.0, 1e-4, True)
+
+
+def test_a_round_over_named_clubs_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(e5_club, "base_model_dir", lambda: tmp_path / "base")
+    every = e5_club.continue_config(tmp_path / "r1", tmp_path / "r2")
+    two = sorted({c for c in every.faq_group_clubs if c})[:2]
+    cfg = e5_club.continue_config(tmp_path / "r1", tmp_path / "r2", clubs=[two[0], two[1].removeprefix("train_")])
+    assert set(cfg.faq_group_clubs) == set(two)  # the bundled club too only when named
+    assert len(cfg.faq_groups) == sum(c in two for c in every.faq_group_clubs)
+    assert cfg.command.endswith(f"--clubs {two[0]} {two[1].removeprefix('train_')}")
+    with_bundled = e5_club.continue_config(tmp_path / "r1", tmp_path / "r2", clubs=["bundled"])
+    assert set(with_bundled.faq_group_clubs) == {""}
+    with pytest.raises(ValueError, match="no such training club: nosuch"):
+        e5_club.continue_config(tmp_path / "r1", tmp_path / "r2", clubs=["nosuch"])
+
+
+def test_an_unknown_club_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert e5_club.main(["continue", str(tmp_path / "r1"), "-o", str(tmp_path / "r2"), "--clubs", "nosuch"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "오류: no such training club: nosuch" and not (tmp_path / "r2").exists()
