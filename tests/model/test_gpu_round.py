@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("benchmarks_gpu_round", ROOT / "benchmarks" / "gpu_round.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from benchmarks.gpu_round import analyse
 
 
 def _rows(rng: np.random.Generator, n: int) -> list[dict]:
@@ -37,7 +23,7 @@ def _rows(rng: np.random.Generator, n: int) -> list[dict]:
 def test_the_analysis_credits_a_cross_encoder_that_knows_the_right_faq() -> None:
     rng = np.random.default_rng(7)
     dev = {f"dev_{c}": _rows(rng, 40) for c in "abc"} | {"bundled_dev": _rows(rng, 10)}
-    out = _script().analyse(dev)
+    out = analyse(dev)
     assert out["lambda=0.0"]["rank1"] == 0.5  # the dense order alone: right first for every other question
     assert out["cross_encoder_alone_rank1"] == 1.0 and out["right_in_dense_top5"] == 1.0
     assert out["lambda=0.05"] == {"rank1": 1.0, "auc_without_ce": None, "auc_with_ce": None}  # fused: all right

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _maxsim():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "benchmarks_late_interaction", ROOT / "benchmarks" / "late_interaction.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module.maxsim
+from benchmarks.late_interaction import maxsim
 
 
 def test_each_query_token_takes_its_best_document_token() -> None:
-    maxsim = _maxsim()
     query = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
     doc = np.array([[1.0, 0.0], [0.6, 0.8], [-1.0, 0.0]], dtype=np.float32)
     assert maxsim(query, doc) == pytest.approx(0.9)  # (1.0 + 0.8) / 2: the order of the document's tokens is ignored
