@@ -7,6 +7,9 @@ it runs on CPU too, many times slower.
     python benchmarks/gpu_round.py --analyse /tmp/round7/ce_dev.json          # the DEV analysis again, on CPU
     python benchmarks/gpu_round.py --smoke --variants k1 --out /tmp/smoke     # wiring check on CPU (~3 min)
     python benchmarks/gpu_round.py --cost                                     # a cross-encoder's CPU cost (numpy path)
+    python benchmarks/gpu_round.py --ensemble /tmp/round7                     # a trained one on the default's top 3
+    python benchmarks/gpu_round.py --variants '' --ce-epochs 1 --ce-negatives 3 --ce-max-tokens 64 \
+        --out /tmp/ce_cpu                                          # the cross-encoder on 2 CPU cores (~65 min)
 
 What it measures, on the DEV clubs (``model/data/clubs/dev_*.json``, pooled; the bundled club's DEV
 split as a guard) — never the evaluation-only clubs or ``club_heldout.json``:
@@ -24,6 +27,11 @@ split as a guard) — never the evaluation-only clubs or ``club_heldout.json``:
   leave-one-club-out, how well a logistic over the first candidate's features tells right from
   wrong with and without the cross-encoder's (ROC AUC).
 
+``--ensemble OUT`` reads a trained cross-encoder back from ``OUT`` and measures it where it would
+serve: on the shipped default's (the ensemble's) top 3 per DEV question, as rescoring (rank-1 of the
+fused score + λ·ce) and as decision evidence (``model.decision_fit.loco`` with the profile's features,
+and with the cross-encoder's score and its margin over the other two added).
+
 Files in ``--out``: ``results.json``, ``ce_dev.json`` (per DEV question and off-topic line: dense top 5,
 their dense and cross-encoder scores), the variant folders, ``cross_encoder/`` (+ ``head.json``) and
 ``cross_encoder.delta.safetensors`` (its int8 delta against the base, ~22 MB, as ``model.e5_club`` ships).
@@ -37,7 +45,7 @@ import random
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +63,7 @@ from model.clubs import (  # noqa: E402
     scored_texts,
 )
 from model.training_data import answer_sentences  # noqa: E402
+from model.unseen import ranking_top1  # noqa: E402
 
 TOP = 5  # dense candidates the cross-encoder rescores on DEV
 NEGATIVES = 7  # dense neighbours each training question is ranked against
@@ -132,8 +141,19 @@ def train_variants(names: Sequence[str], start: Path, device: str, out: Path) ->
     return results
 
 
-def cross_encoder(start: Path, device: str, out: Path, epochs: float, seed: int = 42) -> dict:
-    """Train the cross-encoder (module docstring) and rescore DEV; writes ce_dev.json and cross_encoder/."""
+def cross_encoder(
+    start: Path,
+    device: str,
+    out: Path,
+    epochs: float,
+    seed: int = 42,
+    *,
+    negatives: int = NEGATIVES,
+    max_tokens: int = 160,
+    per_step: int = 16,
+) -> dict:
+    """Train the cross-encoder (module docstring) and rescore DEV; writes ce_dev.json and cross_encoder/.
+    ``negatives``, ``max_tokens`` and ``per_step`` (questions a step) size it for a CPU run."""
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -148,10 +168,10 @@ def cross_encoder(start: Path, device: str, out: Path, epochs: float, seed: int 
         kept = tuple(q for q in club.queries if scored_key(q.text) not in asked_elsewhere)
         best = dense_scores(dense, replace(club, queries=kept))
         for row, q in zip(best, kept, strict=True):
-            others = [int(j) for j in np.argsort(-row) if int(j) != q.faq][:NEGATIVES]
+            others = [int(j) for j in np.argsort(-row) if int(j) != q.faq][:negatives]
             groups.append([pair_text(q.text, club.faqs[j].question, club.faqs[j].answer) for j in (q.faq, *others)])
     model = SentenceTransformer(str(start), device=device)
-    model.max_seq_length = 160
+    model.max_seq_length = max_tokens
     for name, p in model.named_parameters():
         if "word_embeddings" in name:  # frozen, as for the bi-encoder: the delta format leaves them out
             p.requires_grad_(False)
@@ -160,7 +180,6 @@ def cross_encoder(start: Path, device: str, out: Path, epochs: float, seed: int 
     torch.nn.init.zeros_(head.bias)
     trained = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW([{"params": trained, "lr": 3e-5}, {"params": list(head.parameters()), "lr": 1e-3}])
-    per_step = 16
     total = SMOKE.get("max_steps") or int(len(groups) / per_step * epochs)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, 1 - s / max(total, 1)))
 
@@ -187,6 +206,12 @@ def cross_encoder(start: Path, device: str, out: Path, epochs: float, seed: int 
             sched.step()
             losses.append(float(loss.detach()))
             step += 1
+            if step % 50 == 0:
+                print(
+                    f"cross-encoder step {step}/{total}, loss {np.mean(losses[-50:]):.4f}, "
+                    f"{time.time() - started:.0f} s",
+                    flush=True,
+                )
             if step >= total:
                 break
     model.eval()
@@ -279,6 +304,103 @@ def analyse(dev: dict[str, list[dict]]) -> dict:
     return out
 
 
+def ce_features(scores: np.ndarray) -> dict[str, np.ndarray]:
+    """A query's candidates' cross-encoder scores as decision features: the score, and the score minus the
+    best other candidate's (as ``faq.decision``'s margins)."""
+    scores = scores.astype(np.float32)
+    if len(scores) < 2:
+        return {"ce": scores, "ce_margin": scores.copy()}
+    order = np.argsort(-scores, kind="stable")
+    other = np.where(np.arange(len(scores)) == order[0], scores[order[1]], scores[order[0]])
+    return {"ce": scores, "ce_margin": (scores - other).astype(np.float32)}
+
+
+def load_cross_encoder(out: Path):  # type: ignore[no-untyped-def]
+    """``score(texts) -> np.ndarray`` of the cross-encoder :func:`cross_encoder` wrote into ``out``."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    folder = out / "cross_encoder"
+    model = SentenceTransformer(str(folder), device="cpu")
+    model.eval()
+    head = json.loads((folder / "head.json").read_text(encoding="utf-8"))
+    weight, bias, scale = np.array(head["weight"], np.float32), float(head["bias"]), float(head["scale"])
+
+    def score(texts: list[str]) -> np.ndarray:
+        out = []
+        with torch.no_grad():
+            for i in range(0, len(texts), 64):
+                feats = model.tokenize(texts[i : i + 64])
+                out.append((model(feats)["sentence_embedding"].numpy() @ weight + bias) * scale)
+        return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+    return score
+
+
+def ensemble_decision(out: Path) -> dict:
+    """The cross-encoder in ``out`` on the shipped default's top 3 per DEV question (``--ensemble``)."""
+    from model.decision_fit import collect, loco
+    from model.encoder import load_encoder, resolve_model
+    from model.profile import load_profile
+
+    profile = load_profile(resolve_model("ensemble"))
+    if profile is None or profile.decision is None:
+        raise SystemExit("the ensemble's profile has no decision model")
+    clubs = clubs_of(Split.DEV)
+    extra = [t for c in load_clubs(Split.TRAIN) for t in c.out_of_scope]
+    evidence = collect(
+        clubs,
+        load_encoder("ensemble"),
+        profile.lexical_weight,
+        profile.answer_weight,
+        profile.document_weight,
+        extra_off_topic=extra,
+        rules=profile.rules,
+    )
+    score = load_cross_encoder(out)
+    for club in evidence:
+        texts = [*(q.text for q in club.club.queries), *club.club.out_of_scope]
+        pairs = [
+            pair_text(text, c.question, club.club.faqs[c.faq_id - 1].answer)
+            for text, cands in zip(texts, club.candidates, strict=True)
+            for c in cands
+        ]
+        scores, at = score(pairs), 0
+        for cands, features in zip(club.candidates, club.features, strict=True):
+            features.update(ce_features(scores[at : at + len(cands)]))
+            at += len(cands)
+    shipped = [name for name, _ in profile.decision.weights]
+    results: dict[str, object] = {}
+    for label, names in {
+        "shipped features": shipped,
+        "+ ce": [*shipped, "ce"],
+        "+ ce_margin": [*shipped, "ce_margin"],
+        "+ ce + ce_margin": [*shipped, "ce", "ce_margin"],
+    }.items():
+        found = loco(evidence, names, (BUNDLED_DEV_SLUG,))
+        results[label] = (
+            None
+            if found is None
+            else {
+                "loco": {k: round(v, 4) for k, v in asdict(found.choice.rates).items()},
+                "rank1": round(ranking_top1(found.runs), 4),
+                "thresholds": asdict(found.choice.thresholds),
+                "order": found.order,
+            }
+        )
+        print(label, json.dumps(results[label]), flush=True)
+    for lam in LAMBDAS:
+        right = [
+            cands[int(np.argmax(f["score"] + lam * f["ce"]))].faq_id == gold
+            for club in evidence
+            if club.club.slug != BUNDLED_DEV_SLUG
+            for cands, gold, f in zip(club.candidates, club.gold, club.features, strict=True)
+            if gold is not None and cands
+        ]
+        results[f"fused rank-1, lambda={lam}"] = round(float(np.mean(right)), 4)
+    return results
+
+
 def cost(reps: int = 40) -> dict[str, float]:
     """p50 ms on this machine, through the bot's numpy e5 path (an e5-small cross-encoder has the same
     shape): one lone question, and the pair texts of its top 2 / 3 / 5 DEV candidates."""
@@ -319,10 +441,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-cross-encoder", action="store_true")
     parser.add_argument("--ce-epochs", type=float, default=2.0)
+    parser.add_argument("--ce-negatives", type=int, default=NEGATIVES, help="dense neighbours per question")
+    parser.add_argument("--ce-max-tokens", type=int, default=160, help="pair texts are cut to this many tokens")
+    parser.add_argument("--ce-batch", type=int, default=16, help="questions a step")
     parser.add_argument("--cost", action="store_true", help="only the CPU cost of rescoring the top candidates")
     parser.add_argument("--smoke", action="store_true", help="two clubs, 40 questions, two steps: the wiring only")
     parser.add_argument(
         "--analyse", type=Path, metavar="CE_DEV_JSON", help="only the analysis of an earlier run's file"
+    )
+    parser.add_argument(
+        "--ensemble", type=Path, metavar="OUT", help="only the cross-encoder in OUT on the default's top 3 (CPU)"
     )
     args = parser.parse_args(argv)
     names = [n for n in args.variants.split(",") if n]
@@ -330,6 +458,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown variant(s) {', '.join(unknown)}: choose from {', '.join(sorted(VARIANTS))}")
     if args.cost:
         print(json.dumps(cost(), indent=1))
+        return 0
+    if args.ensemble:
+        if not (args.ensemble / "cross_encoder" / "head.json").exists():
+            parser.error(f"no trained cross-encoder in {args.ensemble} (cross_encoder/head.json)")
+        print(json.dumps(ensemble_decision(args.ensemble), indent=1))
         return 0
     if args.analyse:
         try:
@@ -349,7 +482,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("shipped", json.dumps(results["shipped"]), flush=True)
     results.update(train_variants(names, shipped, args.device, args.out))
     if not args.no_cross_encoder:
-        results["cross_encoder"] = cross_encoder(shipped, args.device, args.out, args.ce_epochs)
+        results["cross_encoder"] = cross_encoder(
+            shipped,
+            args.device,
+            args.out,
+            args.ce_epochs,
+            negatives=args.ce_negatives,
+            max_tokens=args.ce_max_tokens,
+            per_step=args.ce_batch,
+        )
         results["analysis"] = analyse(json.loads((args.out / "ce_dev.json").read_text(encoding="utf-8")))
     (args.out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(results, indent=1, ensure_ascii=False))

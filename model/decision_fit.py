@@ -49,7 +49,7 @@ from faq.encoding import Encoder, vector_parts
 from faq.matcher import DEFAULT_ROWS, RowRules, decide, suggestions
 from faq.types import Candidate, Status, Thresholds
 from model.clubs import BUNDLED_DEV_SLUG, ClubSet, Split, bundled_dev_club, load_clubs
-from model.dev_clubs import PROBABILITY_GRID, choose_thresholds
+from model.dev_clubs import PROBABILITY_GRID, Choice, choose_thresholds
 from model.profile import load_profile, write_profile
 from model.unseen import ClubIndex, Ranked, UnseenRates, ranking_top1, rates, reliability
 
@@ -232,14 +232,21 @@ class Fit:
     offered: tuple[float, float]  # right FAQ answered or among the offered suggestions; mean suggestions offered
 
 
-def fit(
-    evidence: Sequence[ClubEvidence],
-    names: Sequence[str],
-    rule_only: Sequence[str] = (),
-    extra_off_topic: Sequence[str] = (),
-) -> Fit | None:
-    """``rule_only``: slugs of clubs the thresholds must hold on but the logistic never learns from.
-    ``extra_off_topic``: the lines :func:`collect` was given besides the clubs' own; stored with them."""
+@dataclass(frozen=True)
+class Loco:
+    """The leave-one-club-out choice: the order, runner-up recalibration and thresholds, and the runs they give."""
+
+    order: str
+    runner_up: tuple[float, float]
+    runs: list[Ranked]
+    choice: Choice
+
+
+def loco(evidence: Sequence[ClubEvidence], names: Sequence[str], rule_only: Sequence[str] = ()) -> Loco | None:
+    """Each club's candidates as a logistic over ``names`` fitted on the other clubs ranks them, and the
+    order and thresholds chosen on those out-of-club runs (module docstring); None when no thresholds
+    meet the rule. ``names`` are keys of the evidence's features: a measurement may add its own
+    (``benchmarks/gpu_round.py``), which a :class:`faq.decision.DecisionModel` would refuse."""
     learn = [c for c in evidence if c.club.slug not in rule_only]
     if len(learn) < 2:
         raise ValueError("leave-one-club-out needs at least two DEV clubs")
@@ -260,10 +267,23 @@ def fit(
         # More answered right, then more right FAQs first; ties keep the earlier order (calibrated).
         key = (round(choice.rates.answered_right, 9), round(ranking_top1(runs), 9))
         if best is None or key > best[0]:
-            best = (key, order, runner_up, runs, choice)
-    if best is None:
+            best = (key, Loco(order, runner_up, runs, choice))
+    return None if best is None else best[1]
+
+
+def fit(
+    evidence: Sequence[ClubEvidence],
+    names: Sequence[str],
+    rule_only: Sequence[str] = (),
+    extra_off_topic: Sequence[str] = (),
+) -> Fit | None:
+    """``rule_only``: slugs of clubs the thresholds must hold on but the logistic never learns from.
+    ``extra_off_topic``: the lines :func:`collect` was given besides the clubs' own; stored with them."""
+    found = loco(evidence, names, rule_only)
+    if found is None:
         return None
-    _, order, runner_up, runs, choice = best
+    order, runner_up, runs, choice = found.order, found.runner_up, found.runs, found.choice
+    learn = [c for c in evidence if c.club.slug not in rule_only]
     x = np.vstack([c.matrix(names)[0] for c in learn])
     y = np.concatenate([c.matrix(names)[1] for c in learn])
     weights, intercept = fit_logistic(x, y)

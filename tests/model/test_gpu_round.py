@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.gpu_round import analyse
+from benchmarks.gpu_round import analyse, ce_features
 
 
 def _rows(rng: np.random.Generator, n: int) -> list[dict]:
@@ -28,3 +28,12 @@ def test_the_analysis_credits_a_cross_encoder_that_knows_the_right_faq() -> None
     assert out["cross_encoder_alone_rank1"] == 1.0 and out["right_in_dense_top5"] == 1.0
     assert out["lambda=0.05"] == {"rank1": 1.0, "auc_without_ce": None, "auc_with_ce": None}  # fused: all right
     assert out["lambda=0.0"]["auc_with_ce"] > out["lambda=0.0"]["auc_without_ce"] + 0.2
+
+
+def test_cross_encoder_features_are_each_candidates_score_and_margin_over_the_best_other() -> None:
+    out = ce_features(np.array([1.0, 3.0, -2.0]))
+    assert out["ce"].tolist() == [1.0, 3.0, -2.0]
+    assert out["ce_margin"].tolist() == [-2.0, 2.0, -5.0]  # the best against the second, the rest against the best
+    tied = ce_features(np.array([2.0, 2.0]))
+    assert tied["ce_margin"].tolist() == [0.0, 0.0]
+    assert ce_features(np.array([4.0]))["ce_margin"].tolist() == [4.0]  # alone: its score, as faq.decision's margins
