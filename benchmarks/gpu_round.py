@@ -30,7 +30,8 @@ split as a guard) — never the evaluation-only clubs or ``club_heldout.json``:
 ``--ensemble OUT`` reads a trained cross-encoder back from ``OUT`` and measures it where it would
 serve: on the shipped default's (the ensemble's) top 3 per DEV question, as rescoring (rank-1 of the
 fused score + λ·ce) and as decision evidence (``model.decision_fit.loco`` with the profile's features,
-and with the cross-encoder's score and its margin over the other two added).
+and with the cross-encoder's score and its margin over the other two added), also as the cascade the
+bot could afford (the second decision only where the first does not answer; thresholds chosen again).
 
 Files in ``--out``: ``results.json``, ``ce_dev.json`` (per DEV question and off-topic line: dense top 5,
 their dense and cross-encoder scores), the variant folders, ``cross_encoder/`` (+ ``head.json``) and
@@ -63,11 +64,12 @@ from model.clubs import (  # noqa: E402
     scored_texts,
 )
 from model.training_data import answer_sentences  # noqa: E402
-from model.unseen import ranking_top1  # noqa: E402
+from model.unseen import Ranked, ranking_top1  # noqa: E402
 
 TOP = 5  # dense candidates the cross-encoder rescores on DEV
 NEGATIVES = 7  # dense neighbours each training question is ranked against
 LAMBDAS = (0.0, 0.005, 0.01, 0.02, 0.05)
+CASCADE_BELOW = (0.95, 0.97, 0.99)  # --ensemble: first-stage confidences below which the cascade rescores
 VARIANTS = {"k1", "k2", "f"}  # train_variants' plans (module docstring)
 SMOKE: dict[str, int] = {}  # --smoke: {"max_steps": 2}, and two clubs of 40 questions per split
 
@@ -315,6 +317,16 @@ def ce_features(scores: np.ndarray) -> dict[str, np.ndarray]:
     return {"ce": scores, "ce_margin": (scores - other).astype(np.float32)}
 
 
+def cascade_lists(first: Sequence[tuple], second: Sequence[tuple], below: float) -> list[tuple]:
+    """Per query, the first stage's candidates when its best is shown with at least ``below`` (answered
+    without the cross-encoder; pinned at confidence 1, so the second stage's answer threshold, chosen on
+    these lists, never takes that answer back), else the second stage's (rescored with it)."""
+    return [
+        (replace(a[0], confidence=1.0), *a[1:]) if a and a[0].confidence >= below else b
+        for a, b in zip(first, second, strict=True)
+    ]
+
+
 def load_cross_encoder(out: Path):  # type: ignore[no-untyped-def]
     """``score(texts) -> np.ndarray`` of the cross-encoder :func:`cross_encoder` wrote into ``out``."""
     import torch
@@ -339,7 +351,8 @@ def load_cross_encoder(out: Path):  # type: ignore[no-untyped-def]
 
 def ensemble_decision(out: Path) -> dict:
     """The cross-encoder in ``out`` on the shipped default's top 3 per DEV question (``--ensemble``)."""
-    from model.decision_fit import collect, loco
+    from model.decision_fit import Loco, collect, loco
+    from model.dev_clubs import PROBABILITY_GRID, choose_thresholds
     from model.encoder import load_encoder, resolve_model
     from model.profile import load_profile
 
@@ -371,13 +384,14 @@ def ensemble_decision(out: Path) -> dict:
             at += len(cands)
     shipped = [name for name, _ in profile.decision.weights]
     results: dict[str, object] = {}
+    fits: dict[str, Loco | None] = {}
     for label, names in {
         "shipped features": shipped,
         "+ ce": [*shipped, "ce"],
         "+ ce_margin": [*shipped, "ce_margin"],
         "+ ce + ce_margin": [*shipped, "ce", "ce_margin"],
     }.items():
-        found = loco(evidence, names, (BUNDLED_DEV_SLUG,))
+        found = fits[label] = loco(evidence, names, (BUNDLED_DEV_SLUG,))
         results[label] = (
             None
             if found is None
@@ -389,6 +403,28 @@ def ensemble_decision(out: Path) -> dict:
             }
         )
         print(label, json.dumps(results[label]), flush=True)
+    first, second = fits["shipped features"], fits["+ ce + ce_margin"]
+    if first is not None and second is not None:
+        # The cascade the bot could afford: the cross-encoder runs only below a first-stage confidence (the
+        # first decision's answer threshold, or higher: more rescored, fewer first-stage answers kept); the
+        # answers above it stay, and the second stage's thresholds are chosen by the same rule.
+        for below in sorted({first.choice.thresholds.answer, *CASCADE_BELOW}):
+            runs = [
+                Ranked.of(a.club, cascade_lists([*a.in_scope, *a.out_of_scope], [*b.in_scope, *b.out_of_scope], below))
+                for a, b in zip(first.runs, second.runs, strict=True)
+            ]
+            rescored = [
+                not (c and c[0].confidence >= below) for r in first.runs for c in (*r.in_scope, *r.out_of_scope)
+            ]
+            choice = choose_thresholds(runs, PROBABILITY_GRID, each_club=True)
+            label = f"cascade below {below:g}"
+            results[label] = {
+                "rescored share": round(float(np.mean(rescored)), 4),
+                "loco": None if choice is None else {k: round(v, 4) for k, v in asdict(choice.rates).items()},
+                "rank1": round(ranking_top1(runs), 4),
+                "thresholds": None if choice is None else asdict(choice.thresholds),
+            }
+            print(label, json.dumps(results[label]), flush=True)
     for lam in LAMBDAS:
         right = [
             cands[int(np.argmax(f["score"] + lam * f["ce"]))].faq_id == gold

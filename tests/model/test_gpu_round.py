@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.gpu_round import analyse, ce_features
+from benchmarks.gpu_round import analyse, cascade_lists, ce_features
+from faq.types import Candidate
 
 
 def _rows(rng: np.random.Generator, n: int) -> list[dict]:
@@ -37,3 +38,16 @@ def test_cross_encoder_features_are_each_candidates_score_and_margin_over_the_be
     tied = ce_features(np.array([2.0, 2.0]))
     assert tied["ce_margin"].tolist() == [0.0, 0.0]
     assert ce_features(np.array([4.0]))["ce_margin"].tolist() == [4.0]  # alone: its score, as faq.decision's margins
+
+
+def test_the_cascade_keeps_what_the_first_stage_answers_and_rescores_the_rest() -> None:
+    sure = (Candidate(1, "회비", 0.95), Candidate(2, "MT", 0.02))
+    unsure = (Candidate(3, "세션", 0.6), Candidate(4, "과제", 0.3))
+    rescored = [
+        (Candidate(9, "x", 0.99),),
+        (Candidate(4, "과제", 0.97), Candidate(3, "세션", 0.2)),
+        (Candidate(5, "y", 0.5),),
+    ]
+    out = cascade_lists([sure, unsure, ()], rescored, 0.93)
+    assert out[0] == (Candidate(1, "회비", 1.0), sure[1])  # answered without it: kept, at any second threshold
+    assert out[1] is rescored[1] and out[2] is rescored[2]  # below the first answer threshold, or nothing found
