@@ -9,7 +9,7 @@ it runs on CPU too, many times slower.
     python benchmarks/gpu_round.py --cost                                     # a cross-encoder's CPU cost (numpy path)
     python benchmarks/gpu_round.py --ensemble /tmp/round7                     # a trained one on the default's top 3
     python benchmarks/gpu_round.py --variants '' --ce-epochs 1 --ce-negatives 3 --ce-max-tokens 64 \
-        --out /tmp/ce_cpu                                          # the cross-encoder on 2 CPU cores (~65 min)
+        --out /tmp/ce_cpu                                          # the cross-encoder on 2 CPU cores (~75 min)
 
 What it measures, on the DEV clubs (``model/data/clubs/dev_*.json``, pooled; the bundled club's DEV
 split as a guard) — never the evaluation-only clubs or ``club_heldout.json``:
@@ -30,8 +30,9 @@ split as a guard) — never the evaluation-only clubs or ``club_heldout.json``:
 ``--ensemble OUT`` reads a trained cross-encoder back from ``OUT`` and measures it where it would
 serve: on the shipped default's (the ensemble's) top 3 per DEV question, as rescoring (rank-1 of the
 fused score + λ·ce) and as decision evidence (``model.decision_fit.loco`` with the profile's features,
-and with the cross-encoder's score and its margin over the other two added), also as the cascade the
-bot could afford (the second decision only where the first does not answer; thresholds chosen again).
+and with the cross-encoder's score and its margin over the other two added), and as the cascade the
+bot could afford (the second decision only below a first-stage confidence, :data:`CASCADE_BELOW` and
+the first decision's answer threshold; the answers above it kept, the second thresholds chosen again).
 
 Files in ``--out``: ``results.json``, ``ce_dev.json`` (per DEV question and off-topic line: dense top 5,
 their dense and cross-encoder scores), the variant folders, ``cross_encoder/`` (+ ``head.json``) and
@@ -339,12 +340,12 @@ def load_cross_encoder(out: Path):  # type: ignore[no-untyped-def]
     weight, bias, scale = np.array(head["weight"], np.float32), float(head["bias"]), float(head["scale"])
 
     def score(texts: list[str]) -> np.ndarray:
-        out = []
+        chunks = []
         with torch.no_grad():
             for i in range(0, len(texts), 64):
                 feats = model.tokenize(texts[i : i + 64])
-                out.append((model(feats)["sentence_embedding"].numpy() @ weight + bias) * scale)
-        return np.concatenate(out) if out else np.zeros(0, np.float32)
+                chunks.append((model(feats)["sentence_embedding"].numpy() @ weight + bias) * scale)
+        return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
 
     return score
 
