@@ -493,6 +493,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = [n for n in args.variants.split(",") if n]
     if unknown := sorted(set(names) - VARIANTS):
         parser.error(f"unknown variant(s) {', '.join(unknown)}: choose from {', '.join(sorted(VARIANTS))}")
+    for flag in ("ce_negatives", "ce_max_tokens", "ce_batch"):
+        if getattr(args, flag) < 1:
+            parser.error(f"--{flag.replace('_', '-')} must be at least 1")
     if args.cost:
         print(json.dumps(cost(), indent=1))
         return 0

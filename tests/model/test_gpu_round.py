@@ -51,3 +51,21 @@ def test_the_cascade_keeps_what_the_first_stage_answers_and_rescores_the_rest() 
     out = cascade_lists([sure, unsure, ()], rescored, 0.93)
     assert out[0] == (Candidate(1, "회비", 1.0), sure[1])  # answered without it: kept, at any second threshold
     assert out[1] is rescored[1] and out[2] is rescored[2]  # below the first answer threshold, or nothing found
+
+
+def test_bad_sizes_and_a_folder_without_a_cross_encoder_get_one_line(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from benchmarks.gpu_round import main
+
+    cases = {
+        ("--ce-negatives", "0"): "--ce-negatives must be at least 1",
+        ("--ce-batch", "-3"): "--ce-batch must be at least 1",
+        ("--ensemble", str(tmp_path)): f"no trained cross-encoder in {tmp_path}",
+    }
+    for argv, said in cases.items():
+        with pytest.raises(SystemExit) as exit_:
+            main(list(argv))
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert said in err.strip().splitlines()[-1] and "Traceback" not in err
