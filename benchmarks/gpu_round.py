@@ -309,13 +309,11 @@ def analyse(dev: dict[str, list[dict]]) -> dict:
 
 def ce_features(scores: np.ndarray) -> dict[str, np.ndarray]:
     """A query's candidates' cross-encoder scores as decision features: the score, and the score minus the
-    best other candidate's (as ``faq.decision``'s margins)."""
+    best other candidate's (``faq.decision``'s margins, by its own function)."""
+    from faq.decision import minus_best_other
+
     scores = scores.astype(np.float32)
-    if len(scores) < 2:
-        return {"ce": scores, "ce_margin": scores.copy()}
-    order = np.argsort(-scores, kind="stable")
-    other = np.where(np.arange(len(scores)) == order[0], scores[order[1]], scores[order[0]])
-    return {"ce": scores, "ce_margin": (scores - other).astype(np.float32)}
+    return {"ce": scores, "ce_margin": minus_best_other(scores, np.arange(len(scores)))}
 
 
 def cascade_lists(first: Sequence[tuple], second: Sequence[tuple], below: float) -> list[tuple]:

@@ -208,6 +208,18 @@ def shown_confidences(
     return at, shown
 
 
+def minus_best_other(values: Array, picks: npt.NDArray[np.int64]) -> Array:
+    """``values[picks]`` each minus the best of the other values: the best against the second, every
+    other against the best; with a single value, the value itself."""
+    if len(values) < 2:
+        return values[picks].astype(np.float32)
+    first = int(np.argmax(values))
+    rest = values.astype(np.float32, copy=True)
+    rest[first] = -np.inf
+    other = np.where(picks == first, rest.max(), values[first])
+    return (values[picks] - other).astype(np.float32)
+
+
 def candidate_features(
     *,
     totals: Array,
@@ -225,21 +237,12 @@ def candidate_features(
     no live FAQ at ``-inf``), ``row_faq`` the FAQ of each row.
     """
 
-    def minus_best_other(values: Array) -> Array:
-        if len(values) < 2:
-            return values[picks].astype(np.float32)
-        first = int(np.argmax(values))
-        rest = values.astype(np.float32, copy=True)
-        rest[first] = -np.inf
-        other = np.where(picks == first, rest.max(), values[first])
-        return (values[picks] - other).astype(np.float32)
-
     scores = np.clip(totals, 0.0, 1.0).astype(np.float32)
     out: dict[str, Array] = {
         "score": scores[picks],
-        "margin": minus_best_other(scores),
+        "margin": minus_best_other(scores, picks),
         "document": documents[picks].astype(np.float32),
-        "document_margin": minus_best_other(documents.astype(np.float32)),
+        "document_margin": minus_best_other(documents.astype(np.float32), picks),
         "off_topic": np.full(len(picks), off_topic_similarity, np.float32),
     }
     if part_rows.shape[1]:
