@@ -7,7 +7,6 @@ it runs on CPU too, many times slower.
     python benchmarks/gpu_round.py --analyse /tmp/round7/ce_dev.json          # the DEV analysis again, on CPU
     python benchmarks/gpu_round.py --smoke --variants k1 --out /tmp/smoke     # wiring check on CPU (~3 min)
     python benchmarks/gpu_round.py --cost                                     # a cross-encoder's CPU cost (numpy path)
-    python benchmarks/gpu_round.py --ensemble /tmp/round7                     # a trained one on the default's top 3
     python benchmarks/gpu_round.py --variants '' --ce-epochs 1 --ce-negatives 3 --ce-max-tokens 64 \
         --out /tmp/ce_cpu                                          # the cross-encoder on 2 CPU cores (~75 min)
 
@@ -27,12 +26,9 @@ split as a guard) — never the evaluation-only clubs or ``club_heldout.json``:
   leave-one-club-out, how well a logistic over the first candidate's features tells right from
   wrong with and without the cross-encoder's (ROC AUC).
 
-``--ensemble OUT`` reads a trained cross-encoder back from ``OUT`` and measures it where it would
-serve: on the shipped default's (the ensemble's) top 3 per DEV question, as rescoring (rank-1 of the
-fused score + λ·ce) and as decision evidence (``model.decision_fit.loco`` with the profile's features,
-and with the cross-encoder's score and its margin over the other two added), and as the cascade the
-bot could afford (the second decision only below a first-stage confidence, :data:`CASCADE_BELOW` and
-the first decision's answer threshold; the answers above it kept, the second thresholds chosen again).
+Where it would serve, behind the shipped default's decision, a trained one is measured (and chosen) by
+``python -m model.cross_encoder pack OUT`` then ``python -m model.decision_fit --cascade cross-encoder``
+(faq/cascade.py; docs/model.md, Round 10).
 
 Files in ``--out``: ``results.json``, ``ce_dev.json`` (per DEV question and off-topic line: dense top 5,
 their dense and cross-encoder scores), the variant folders, ``cross_encoder/`` (+ ``head.json``) and
@@ -47,7 +43,7 @@ import random
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -64,13 +60,12 @@ from model.clubs import (  # noqa: E402
     scored_key,
     scored_texts,
 )
+from model.cross_encoder import PAIR_TEXT, pair_text  # noqa: E402
 from model.training_data import answer_sentences  # noqa: E402
-from model.unseen import Ranked, ranking_top1  # noqa: E402
 
 TOP = 5  # dense candidates the cross-encoder rescores on DEV
 NEGATIVES = 7  # dense neighbours each training question is ranked against
 LAMBDAS = (0.0, 0.005, 0.01, 0.02, 0.05)
-CASCADE_BELOW = (0.95, 0.97, 0.99)  # --ensemble: first-stage confidences below which the cascade rescores
 VARIANTS = {"k1", "k2", "f"}  # train_variants' plans (module docstring)
 SMOKE: dict[str, int] = {}  # --smoke: {"max_steps": 2}, and two clubs of 40 questions per split
 
@@ -80,10 +75,6 @@ def clubs_of(split: Split) -> list[ClubSet]:
     if SMOKE:
         clubs = [replace(c, queries=c.queries[:40], out_of_scope=c.out_of_scope[:10]) for c in clubs[:2]]
     return clubs
-
-
-def pair_text(question: str, faq_question: str, answer: str) -> str:
-    return f"query: {question} passage: {faq_question} {answer}"
 
 
 def dense_scores(model, club: ClubSet) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -250,7 +241,7 @@ def cross_encoder(
                 "weight": head.weight.detach().cpu().ravel().tolist(),
                 "bias": float(head.bias.detach().cpu()),
                 "scale": 20.0,
-                "text": pair_text("{question}", "{faq question}", "{answer}"),
+                "text": PAIR_TEXT,
             }
         ),
         encoding="utf-8",
@@ -307,135 +298,6 @@ def analyse(dev: dict[str, list[dict]]) -> dict:
     return out
 
 
-def ce_features(scores: np.ndarray) -> dict[str, np.ndarray]:
-    """A query's candidates' cross-encoder scores as decision features: the score, and the score minus the
-    best other candidate's (``faq.decision``'s margins, by its own function)."""
-    from faq.decision import minus_best_other
-
-    scores = scores.astype(np.float32)
-    return {"ce": scores, "ce_margin": minus_best_other(scores, np.arange(len(scores)))}
-
-
-def cascade_lists(first: Sequence[tuple], second: Sequence[tuple], below: float) -> list[tuple]:
-    """Per query, the first stage's candidates when its best is shown with at least ``below`` (answered
-    without the cross-encoder; pinned at confidence 1, so the second stage's answer threshold, chosen on
-    these lists, never takes that answer back), else the second stage's (rescored with it)."""
-    return [
-        (replace(a[0], confidence=1.0), *a[1:]) if a and a[0].confidence >= below else b
-        for a, b in zip(first, second, strict=True)
-    ]
-
-
-def load_cross_encoder(out: Path):  # type: ignore[no-untyped-def]
-    """``score(texts) -> np.ndarray`` of the cross-encoder :func:`cross_encoder` wrote into ``out``."""
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    folder = out / "cross_encoder"
-    model = SentenceTransformer(str(folder), device="cpu")
-    model.eval()
-    head = json.loads((folder / "head.json").read_text(encoding="utf-8"))
-    weight, bias, scale = np.array(head["weight"], np.float32), float(head["bias"]), float(head["scale"])
-
-    def score(texts: list[str]) -> np.ndarray:
-        chunks = []
-        with torch.no_grad():
-            for i in range(0, len(texts), 64):
-                feats = model.tokenize(texts[i : i + 64])
-                chunks.append((model(feats)["sentence_embedding"].numpy() @ weight + bias) * scale)
-        return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-
-    return score
-
-
-def ensemble_decision(out: Path) -> dict:
-    """The cross-encoder in ``out`` on the shipped default's top 3 per DEV question (``--ensemble``)."""
-    from model.decision_fit import Loco, collect, loco
-    from model.dev_clubs import PROBABILITY_GRID, choose_thresholds
-    from model.encoder import load_encoder, resolve_model
-    from model.profile import load_profile
-
-    profile = load_profile(resolve_model("ensemble"))
-    if profile is None or profile.decision is None:
-        raise SystemExit("the ensemble's profile has no decision model")
-    clubs = clubs_of(Split.DEV)
-    extra = [t for c in load_clubs(Split.TRAIN) for t in c.out_of_scope]
-    evidence = collect(
-        clubs,
-        load_encoder("ensemble"),
-        profile.lexical_weight,
-        profile.answer_weight,
-        profile.document_weight,
-        extra_off_topic=extra,
-        rules=profile.rules,
-    )
-    score = load_cross_encoder(out)
-    for club in evidence:
-        texts = [*(q.text for q in club.club.queries), *club.club.out_of_scope]
-        pairs = [
-            pair_text(text, c.question, club.club.faqs[c.faq_id - 1].answer)
-            for text, cands in zip(texts, club.candidates, strict=True)
-            for c in cands
-        ]
-        scores, at = score(pairs), 0
-        for cands, features in zip(club.candidates, club.features, strict=True):
-            features.update(ce_features(scores[at : at + len(cands)]))
-            at += len(cands)
-    shipped = [name for name, _ in profile.decision.weights]
-    results: dict[str, object] = {}
-    fits: dict[str, Loco | None] = {}
-    for label, names in {
-        "shipped features": shipped,
-        "+ ce": [*shipped, "ce"],
-        "+ ce_margin": [*shipped, "ce_margin"],
-        "+ ce + ce_margin": [*shipped, "ce", "ce_margin"],
-    }.items():
-        found = fits[label] = loco(evidence, names, (BUNDLED_DEV_SLUG,))
-        results[label] = (
-            None
-            if found is None
-            else {
-                "loco": {k: round(v, 4) for k, v in asdict(found.choice.rates).items()},
-                "rank1": round(ranking_top1(found.runs), 4),
-                "thresholds": asdict(found.choice.thresholds),
-                "order": found.order,
-            }
-        )
-        print(label, json.dumps(results[label]), flush=True)
-    first, second = fits["shipped features"], fits["+ ce + ce_margin"]
-    if first is not None and second is not None:
-        # The cascade the bot could afford: the cross-encoder runs only below a first-stage confidence (the
-        # first decision's answer threshold, or higher: more rescored, fewer first-stage answers kept); the
-        # answers above it stay, and the second stage's thresholds are chosen by the same rule.
-        for below in sorted({first.choice.thresholds.answer, *CASCADE_BELOW}):
-            runs = [
-                Ranked.of(a.club, cascade_lists([*a.in_scope, *a.out_of_scope], [*b.in_scope, *b.out_of_scope], below))
-                for a, b in zip(first.runs, second.runs, strict=True)
-            ]
-            rescored = [
-                not (c and c[0].confidence >= below) for r in first.runs for c in (*r.in_scope, *r.out_of_scope)
-            ]
-            choice = choose_thresholds(runs, PROBABILITY_GRID, each_club=True)
-            label = f"cascade below {below:g}"
-            results[label] = {
-                "rescored share": round(float(np.mean(rescored)), 4),
-                "loco": None if choice is None else {k: round(v, 4) for k, v in asdict(choice.rates).items()},
-                "rank1": round(ranking_top1(runs), 4),
-                "thresholds": None if choice is None else asdict(choice.thresholds),
-            }
-            print(label, json.dumps(results[label]), flush=True)
-    for lam in LAMBDAS:
-        right = [
-            cands[int(np.argmax(f["score"] + lam * f["ce"]))].faq_id == gold
-            for club in evidence
-            if club.club.slug != BUNDLED_DEV_SLUG
-            for cands, gold, f in zip(club.candidates, club.gold, club.features, strict=True)
-            if gold is not None and cands
-        ]
-        results[f"fused rank-1, lambda={lam}"] = round(float(np.mean(right)), 4)
-    return results
-
-
 def cost(reps: int = 40) -> dict[str, float]:
     """p50 ms on this machine, through the bot's numpy e5 path (an e5-small cross-encoder has the same
     shape): one lone question, and the pair texts of its top 2 / 3 / 5 DEV candidates."""
@@ -484,9 +346,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--analyse", type=Path, metavar="CE_DEV_JSON", help="only the analysis of an earlier run's file"
     )
-    parser.add_argument(
-        "--ensemble", type=Path, metavar="OUT", help="only the cross-encoder in OUT on the default's top 3 (CPU)"
-    )
     args = parser.parse_args(argv)
     names = [n for n in args.variants.split(",") if n]
     if unknown := sorted(set(names) - VARIANTS):
@@ -496,11 +355,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--{flag.replace('_', '-')} must be at least 1")
     if args.cost:
         print(json.dumps(cost(), indent=1))
-        return 0
-    if args.ensemble:
-        if not (args.ensemble / "cross_encoder" / "head.json").exists():
-            parser.error(f"no trained cross-encoder in {args.ensemble} (cross_encoder/head.json)")
-        print(json.dumps(ensemble_decision(args.ensemble), indent=1))
         return 0
     if args.analyse:
         try:

@@ -246,5 +246,12 @@ def default_model_fallback(default: str, fallback: str, reason: object) -> str:
     return f"경고: 기본 모델({default})을 불러오지 못해 {fallback} 모델로 답합니다 — {reason}"
 
 
+def cascade_unavailable(scorer: str, reason: object) -> str:
+    """The profile's second look (faq/cascade.py) cannot load: the bot still answers, from the first stage."""
+    return (
+        f"경고: 애매한 질문을 다시 읽는 크로스 인코더({scorer})를 불러오지 못해 첫 단계 판단만으로 답합니다 — {reason}"
+    )
+
+
 def model_not_saved(reason: object) -> str:
     return f"모델을 저장하지 않았습니다: {reason}"

@@ -36,15 +36,19 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from faq.encoding import Encoder, VectorPart, Vectors, vector_parts
+from faq.types import Candidate, Faq
 
 log = logging.getLogger(__name__)
 
 FEATURES = ("score", "margin", "document", "document_margin", "off_topic")
+#: What a pair scorer adds: only a cascade's second decision reads these (faq/cascade.py).
+PAIR_FEATURES = ("ce", "ce_margin")
 PART_MARGIN = "part_margin:"
 PART_SCORE = "part_score:"
 PER_PART = (PART_MARGIN, PART_SCORE)
@@ -56,7 +60,7 @@ Array = npt.NDArray[np.float32]
 
 def is_feature(name: str) -> bool:
     """Whether a decision model can read ``name`` (module docstring)."""
-    return name in FEATURES or _part_index(name) is not None
+    return name in FEATURES or name in PAIR_FEATURES or _part_index(name) is not None
 
 
 def _part_index(name: str) -> int | None:
@@ -96,6 +100,11 @@ class DecisionModel:
             raise ValueError(f"decision order must be one of {', '.join(ORDERS)}")
         if any(name == "off_topic" for name, _ in self.weights) and not self.off_topic:
             raise ValueError("the off_topic feature needs off-topic lines")
+
+    @property
+    def reads_pairs(self) -> bool:
+        """Whether it needs a pair scorer's features (a cascade's second stage: faq/cascade.py)."""
+        return any(name in PAIR_FEATURES for name, _ in self.weights)
 
     @property
     def parts(self) -> int:
@@ -141,13 +150,34 @@ def _sigmoid(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -40.0, 40.0)))
 
 
+class SecondStage(Protocol):
+    """What a calibrator's second look does (faq/cascade.py implements it; faq/index.py runs it)."""
+
+    @property
+    def top(self) -> int: ...
+
+    def wanted(self, first_confidence: float) -> bool: ...
+
+    def reorder(
+        self,
+        question: str,
+        candidates: Sequence[Candidate],
+        features: Mapping[str, Array],
+        order: npt.NDArray[np.int64],
+        shown: npt.NDArray[np.float64],
+        faqs: Mapping[int, Faq],
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+
+
 @dataclass(frozen=True)
 class Calibrator:
-    """A decision model bound to one encoder: its parts and its vectors of the off-topic lines."""
+    """A decision model bound to one encoder: its parts and its vectors of the off-topic lines; with a
+    cascade (faq/cascade.py), the second look taken when it is unsure."""
 
     model: DecisionModel
     parts: tuple[VectorPart, ...]
     off_topic: Vectors  # (lines, dimension), L2-normalised
+    second: SecondStage | None = None
 
     @classmethod
     def build(

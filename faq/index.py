@@ -140,13 +140,17 @@ class Snapshot:
         second-best row lift that (faq.matcher.faq_scores). With ``document_weight`` the
         FAQ's BM25 as one document ``d`` lifts that score ``s`` to ``s + w·d·(1 − s)``.
         With a ``calibrator`` (faq/decision.py) the top ``k`` by that score carry as confidence the
-        calibrated chance of being right, and are reordered by it when the decision's order says so.
+        calibrated chance of being right, and are reordered by it when the decision's order says so;
+        with its second look (faq/cascade.py), a question the first decision is unsure of gets the
+        second's order and confidences for its top FAQs. That runs the pair scorer: call it from a
+        worker thread.
         """
         if calibrator is not None:
+            second = calibrator.second
             found = self.evidence(
                 query_vec,
                 query_text,
-                k=k,
+                k=k if second is None else max(k, second.top),  # the second look reads its own top, whatever k
                 lexical_weight=lexical_weight,
                 answer_weight=answer_weight,
                 document_weight=document_weight,
@@ -156,8 +160,10 @@ class Snapshot:
             if not found.candidates:
                 return []
             order, shown = calibrator.confidences(found.features)
+            if second is not None and second.wanted(float(shown[0])):
+                order, shown = second.reorder(query_text, found.candidates, found.features, order, shown, self.faqs)
             out = []
-            for p, at in zip(shown, order, strict=True):
+            for p, at in zip(shown[:k], order[:k], strict=True):
                 c = found.candidates[at]  # its confidence there is the fused score
                 out.append(Candidate(c.faq_id, c.question, clip_confidence(float(p)), c.matched_text, c.confidence))
             return out

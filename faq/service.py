@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from faq.cascade import Reranking, calibrator_for
 from faq.decision import Calibrator, DecisionModel
 from faq.embedder import Embedder
 from faq.errors import DuplicateQuestion, InvalidInput, NotFound, StorageError
@@ -89,14 +91,17 @@ class FaqService:
         decision: DecisionModel | None = None,
         top_k: int = 3,
         rules: RowRules = DEFAULT_ROWS,
+        reranking: Reranking | None = None,
     ) -> None:
         self.store = store
         self._embedder = embedder
         # With a decision model (the model's profile) confidences are calibrated probabilities and
         # the thresholds are on that scale (faq/decision.py, docs/matching.md).
         self.decision = decision
+        # Doubtful questions get a second look (faq/cascade.py); the default thresholds are then the cascade's.
+        self.reranking = reranking if decision is not None else None
         self._calibrators: dict[str, Calibrator | None] = {}  # by encoder fingerprint
-        self.default_thresholds = thresholds or Thresholds()
+        self.default_thresholds = thresholds or (self.reranking.cascade.thresholds if self.reranking else Thresholds())
         self.lexical_weight = lexical_weight
         self.answer_weight = answer_weight
         self.document_weight = document_weight
@@ -162,14 +167,15 @@ class FaqService:
         fingerprint = embedder.encoder.fingerprint
         if fingerprint in self._calibrators:
             return self._calibrators[fingerprint]
-        lines = list(dict.fromkeys(self.decision.off_topic))
+        second = self.reranking.cascade.decision.off_topic if self.reranking is not None else ()
+        lines = list(dict.fromkeys([*self.decision.off_topic, *second]))
         vectors = await self.store.cached_embeddings(lines, fingerprint)
         missing = [t for t in lines if t not in vectors]
         if missing:
             fresh = await self._vectors_for(embedder, missing)
             await self.store.put_embeddings(fresh, fingerprint)
             vectors.update(fresh)
-        found = Calibrator.build(self.decision, embedder.encoder, vectors)
+        found = calibrator_for(self.decision, embedder.encoder, self.reranking, vectors)
         self._calibrators[fingerprint] = found
         return found
 
@@ -324,20 +330,20 @@ class FaqService:
             vectors = await embedding
         # Taken after the awaits: the newest state, and the one the answer text comes from.
         snapshot = (await self.index(scope)).snapshot
-        return (
+        search = functools.partial(
+            snapshot.search,
+            vectors[0],
             query,
-            cut or model_cut,
-            snapshot,
-            snapshot.search(
-                vectors[0],
-                query,
-                k=k or self.top_k,
-                lexical_weight=self.lexical_weight,
-                answer_weight=self.answer_weight,
-                document_weight=self.document_weight,
-                calibrator=calibrator,
-            ),
+            k=k or self.top_k,
+            lexical_weight=self.lexical_weight,
+            answer_weight=self.answer_weight,
+            document_weight=self.document_weight,
+            calibrator=calibrator,
         )
+        # A second look runs the pair scorer (~50-80 ms): never on the event loop. Without one the
+        # search (~1 ms) is cheaper than the thread hop.
+        ranked = await asyncio.to_thread(search) if calibrator is not None and calibrator.second else search()
+        return query, cut or model_cut, snapshot, ranked
 
     async def ask(self, scope: str, text: str) -> Answer:
         """Answer a member's question from the FAQs of ``scope`` (ranked and worded from one snapshot)."""

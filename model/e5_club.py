@@ -179,67 +179,83 @@ def pack(tuned_dir: Path, *, base_dir: Path | None = None, delta_file: Path = DE
     return write_manifest(delta_file, base_dir)
 
 
-def write_manifest(delta_file: Path = DELTA_FILE, base_dir: Path | None = None) -> dict[str, str]:
+def write_manifest(
+    delta_file: Path = DELTA_FILE, base_dir: Path | None = None, manifest_file: Path | None = None
+) -> dict[str, str]:
     """The checksums of a delta and of the folder it rebuilds (a delta made elsewhere, e.g. where
-    the training ran on a GPU machine, is checked here against this machine's base)."""
+    the training ran on a GPU machine, is checked here against this machine's base); written to
+    ``manifest_file`` (default: e5-club's)."""
     with tempfile.TemporaryDirectory() as tmp:
         rebuilt = _rebuild(Path(tmp) / "m", base_dir or base_model_dir(), delta_file)
         manifest = {
             "delta.safetensors": file_sha256(delta_file),
             "model.safetensors": file_sha256(rebuilt / "model.safetensors"),
         }
-    MANIFEST.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (manifest_file or MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
 
 
 def _rebuild(target: Path, base_dir: Path, delta_file: Path) -> Path:
+    """The base's folder with the delta applied; the small files beside the delta (a training report, a
+    model's own settings) are copied over the base's."""
     from safetensors.numpy import load_file, save_file
 
     shutil.copytree(base_dir, target, ignore=shutil.ignore_patterns("model.safetensors", ".verified"))
     weights = apply_delta(_load_weights(base_dir), load_file(str(delta_file)))
     save_file(weights, str(target / "model.safetensors"), metadata={"format": "pt"})
-    card = delta_file.with_name("train_report.json")
-    if card.exists():
-        shutil.copy2(card, target / "train_report.json")
+    for extra in sorted(delta_file.parent.iterdir()):
+        if extra.is_file() and extra.name not in (delta_file.name, "manifest.json"):
+            shutil.copy2(extra, target / extra.name)
     return target
 
 
-def _club_target(manifest: dict[str, str]) -> Path:
-    return cache_dir() / f"e5-club-{manifest['model.safetensors'][:12]}"
+def _derived_target(manifest: dict[str, str], prefix: str) -> Path:
+    return cache_dir() / f"{prefix}-{manifest['model.safetensors'][:12]}"
+
+
+def is_derived(manifest_file: Path, prefix: str) -> bool:
+    """Whether the verified folder of that delta is already in the cache (so loading it derives nothing)."""
+    if not manifest_file.exists():
+        return False
+    return (_derived_target(json.loads(manifest_file.read_text(encoding="utf-8")), prefix) / ".verified").exists()
 
 
 def is_built() -> bool:
     """Whether the verified club model is already in the cache (so loading it derives nothing)."""
-    if not MANIFEST.exists():
-        return False
-    return (_club_target(json.loads(MANIFEST.read_text(encoding="utf-8"))) / ".verified").exists()
+    return is_derived(MANIFEST, "e5-club")
 
 
-def club_model_dir() -> Path:
-    """The club-tuned e5 folder in the cache, rebuilt and checksum-verified on first use."""
-    if not MANIFEST.exists() or not DELTA_FILE.exists():
-        raise WheelError(f"e5 클럽 모델 델타가 없습니다: {DELTA_FILE}")
-    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    target = _club_target(manifest)
+def derived_dir(delta_file: Path, manifest_file: Path, prefix: str, what: str) -> Path:
+    """The folder base + ``delta_file`` in the cache (``{prefix}-{sha}``), rebuilt and checked against
+    ``manifest_file`` on first use; ``what`` names it in errors."""
+    if not manifest_file.exists() or not delta_file.exists():
+        raise WheelError(f"{what} 델타가 없습니다: {delta_file}")
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    target = _derived_target(manifest, prefix)
     if (target / ".verified").exists():
         return target
-    if file_sha256(DELTA_FILE) != manifest["delta.safetensors"]:
-        raise WheelError(f"e5 클럽 모델 델타의 체크섬이 맞지 않습니다: {DELTA_FILE}")
+    if file_sha256(delta_file) != manifest["delta.safetensors"]:
+        raise WheelError(f"{what} 델타의 체크섬이 맞지 않습니다: {delta_file}")
     base = base_model_dir()
-    log.info("building the club e5 from %s + %s into %s", base, DELTA_FILE, target)
+    log.info("building %s from %s + %s into %s", prefix, base, delta_file, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
-        staged = _rebuild(work / "m", base, DELTA_FILE)
+        staged = _rebuild(work / "m", base, delta_file)
         if file_sha256(staged / "model.safetensors") != manifest["model.safetensors"]:
-            raise WheelError(f"재구성한 e5 클럽 모델의 체크섬이 맞지 않습니다: {staged}")
-        (staged / ".verified").write_text("sha256 verified against model/e5_club/manifest.json\n", encoding="utf-8")
+            raise WheelError(f"재구성한 {what}의 체크섬이 맞지 않습니다: {staged}")
+        (staged / ".verified").write_text(f"sha256 verified against {manifest_file.name}\n", encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
         staged.rename(target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def club_model_dir() -> Path:
+    """The club-tuned e5 folder in the cache, rebuilt and checksum-verified on first use."""
+    return derived_dir(DELTA_FILE, MANIFEST, "e5-club", "e5 클럽 모델")
 
 
 # --------------------------------------------------------------------------- CLI

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from faq.cascade import Reranking
 from faq.decision import DecisionModel
 from faq.lexical import LexicalIndex
 from faq.matcher import (
@@ -116,13 +117,18 @@ def evaluate_bank(
     document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
     decision: DecisionModel | None = None,
     rules: RowRules = DEFAULT_ROWS,
+    reranking: Reranking | None = None,
 ) -> list[MethodResult]:
     results = []
     texts = [q for q, _ in queries]
     gold = [g for _, g in queries]
     weights = {"answer_weight": answer_weight, "document_weight": document_weight}
     lexical_scorer = Scorer(bank, None, **weights, rules=rules)
-    dense_scorer = Scorer(bank, encoder, **weights, decision=decision, rules=rules) if encoder is not None else None
+    dense_scorer = (
+        Scorer(bank, encoder, **weights, decision=decision, rules=rules, reranking=reranking)
+        if encoder is not None
+        else None
+    )
     for label, use_enc, w in _methods(encoder, weight):
         scorer = dense_scorer if use_enc else lexical_scorer
         assert scorer is not None
@@ -189,6 +195,7 @@ def parakqc_faq(
     document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
     decision: DecisionModel | None = None,
     rules: RowRules = DEFAULT_ROWS,
+    reranking: Reranking | None = None,
 ) -> list[MethodResult]:
     blocks = parakqc_blocks(benchmarks)
     test, _ = parakqc_split()
@@ -206,6 +213,7 @@ def parakqc_faq(
         document_weight=document_weight,
         decision=decision,
         rules=rules,
+        reranking=reranking,
     )
 
 
@@ -227,11 +235,13 @@ def evaluate(
     clubs_dir: Path | None = CLUBS_DIR,
     decision: DecisionModel | None = None,
     rules: RowRules = DEFAULT_ROWS,
+    reranking: Reranking | None = None,
 ) -> EvalReport:
     """Evaluate ``encoder`` (``None`` = BM25 only) on every data set that is present.
 
     With a ``decision`` (the model's profile, faq/decision.py) the hybrid ranking and every
-    decision use calibrated confidences, and ``thresholds`` are on that scale, as in the bot.
+    decision use calibrated confidences, and ``thresholds`` are on that scale, as in the bot;
+    a ``reranking`` (faq/cascade.py) adds its second look wherever the decision serves.
     """
     thresholds = thresholds or Thresholds()
     results: list[MethodResult] = []
@@ -240,6 +250,9 @@ def evaluate(
     rows: list[SweepRow] = []
     recommended = None
     weight_rows: list[tuple[float, float, float]] = []
+    if reranking is not None and decision is not None and encoder is not None:
+        c = reranking.cascade
+        notes.append(f"second look (faq/cascade.py): {c.scorer} reads the top {c.top} below confidence {c.below:g}")
 
     if faqs_path and heldout_path and Path(faqs_path).exists() and Path(heldout_path).exists():
         bank = load_club_bank(Path(faqs_path))
@@ -254,9 +267,16 @@ def evaluate(
             document_weight=document_weight,
             decision=decision,
             rules=rules,
+            reranking=reranking,
         )
         scorer = Scorer(
-            bank, encoder, answer_weight=answer_weight, document_weight=document_weight, decision=decision, rules=rules
+            bank,
+            encoder,
+            answer_weight=answer_weight,
+            document_weight=document_weight,
+            decision=decision,
+            rules=rules,
+            reranking=reranking,
         )
         texts = [q for q, _ in held.queries]
         gold = [g for _, g in held.queries]
@@ -278,7 +298,13 @@ def evaluate(
 
     if benchmarks is not None and (Path(benchmarks) / "paraKQC" / "paraKQC_v1.txt").exists():
         results += parakqc_faq(
-            encoder, Path(benchmarks), lexical_weight, document_weight=document_weight, decision=decision, rules=rules
+            encoder,
+            Path(benchmarks),
+            lexical_weight,
+            document_weight=document_weight,
+            decision=decision,
+            rules=rules,
+            reranking=reranking,
         )
         if parakqc_full:
             results += parakqc_faq(
@@ -290,6 +316,7 @@ def evaluate(
                 document_weight=document_weight,
                 decision=decision,
                 rules=rules,
+                reranking=reranking,
             )
     else:
         notes.append(f"paraKQC-faq skipped: {benchmarks}/paraKQC not found")
@@ -311,7 +338,7 @@ def evaluate(
 
     unseen: list[UnseenResult] = []
     if encoder is not None and clubs_dir is not None and Path(clubs_dir).is_dir():
-        config = MatchConfig(lexical_weight, answer_weight, document_weight, decision, rules)
+        config = MatchConfig(lexical_weight, answer_weight, document_weight, decision, rules, reranking)
         for split in (Split.DEV, Split.EVAL):
             clubs = load_clubs(split, Path(clubs_dir))
             if clubs:

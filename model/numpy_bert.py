@@ -209,7 +209,8 @@ class _Layer:
 class NumpyBertEncoder(EncoderBase):
     """:class:`~model.encoder.Encoder` over a BERT mean-pooling folder, numpy only."""
 
-    def __init__(self, path: Path, fingerprint: str, name: str) -> None:
+    def __init__(self, path: Path, fingerprint: str, name: str, prompt: str | None = None) -> None:
+        """``prompt``: put before every text (None: the folder's default prompt, as the library does)."""
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -217,7 +218,7 @@ class NumpyBertEncoder(EncoderBase):
         if spec is None:
             raise ValueError(f"{path}: not a BERT mean-pooling folder")
         config: dict[str, object] = spec["config"]  # type: ignore[assignment]
-        self._prompt = str(spec["prompt"])
+        self._prompt = str(spec["prompt"]) if prompt is None else prompt
         self._heads = int(config["num_attention_heads"])  # type: ignore[arg-type]
         self._eps = float(config.get("layer_norm_eps", 1e-12))  # type: ignore[arg-type]
         t = load_file(str(path / "model.safetensors"))
@@ -240,6 +241,19 @@ class NumpyBertEncoder(EncoderBase):
             max_seq_length=int(spec["max_seq_length"]),
             name=name,  # type: ignore[arg-type]
         )
+
+    def share_token_table(self, other: object) -> bool:
+        """Use ``other``'s token table when it holds the same values (two folders derived from one base
+        with it frozen): one copy in memory. False, and nothing changed, otherwise."""
+        words = getattr(other, "_words", None)
+        if not isinstance(words, np.ndarray) or words is self._words:
+            return words is self._words
+        if words.shape != self._words.shape or words.dtype != self._words.dtype:
+            return False
+        if not np.array_equal(words, self._words):
+            return False
+        self._words = words
+        return True
 
     @staticmethod
     def _specials(path: Path) -> tuple[int, int]:

@@ -14,7 +14,10 @@ into answers belong to the model they were measured on. A model folder may hold
 rules every model had before) say which rows an FAQ gets and how they make its score.
 ``decision`` (optional; faq/decision.py, fitted by ``python -m model.decision_fit``) makes
 the confidence a calibrated probability; the thresholds are then on that scale.
-Without it the confidence is the fused score, as before.
+Without it the confidence is the fused score, as before. ``cascade`` (optional; faq/cascade.py,
+``python -m model.decision_fit --cascade``) adds a pair scorer's second look below a first-stage
+confidence, with its own decision and the thresholds chosen for both stages together: they serve
+when the scorer loads (:meth:`MatchingProfile.serving`), else the top-level ones do.
 
 Precedence (faqbot.app): a setting the admin gave (env, ``.env``, flag) > the model's
 profile > the code defaults. Models without a profile keep the code defaults.
@@ -24,9 +27,10 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from faq.cascade import Cascade
 from faq.decision import DecisionModel
 from faq.matcher import DEFAULT_ROWS, RowRules
 from faq.types import Thresholds
@@ -45,16 +49,27 @@ class MatchingProfile:
     chosen_on: str = ""
     decision: DecisionModel | None = None
     rules: RowRules = DEFAULT_ROWS
+    cascade: Cascade | None = None
+
+    def serving(self, scorer_loaded: bool) -> MatchingProfile:
+        """What a bot serves: with its scorer, the cascade and the thresholds chosen for it; without, the
+        first stage alone and its own thresholds."""
+        if self.cascade is None:
+            return self
+        return replace(self, thresholds=self.cascade.thresholds) if scorer_loaded else replace(self, cascade=None)
 
     def to_json(self) -> dict[str, object]:
         out = {**asdict(self), "thresholds": asdict(self.thresholds)}
         out.pop("decision")
         out.pop("rules")
+        out.pop("cascade")
         if self.rules != RowRules():  # a profile without them keeps the rules every model had before
             out["answer_window"] = self.rules.answer_window
             out["second_row_weight"] = self.rules.second_row_weight
         if self.decision is not None:
             out["decision"] = self.decision.to_json()
+        if self.cascade is not None:
+            out["cascade"] = self.cascade.to_json()
         return out
 
 
@@ -74,7 +89,12 @@ def load_profile(model_dir: str | Path) -> MatchingProfile | None:
             chosen_on=str(data.get("chosen_on", "")),
             decision=DecisionModel.from_json(data["decision"]) if data.get("decision") else None,
             rules=RowRules(int(data.get("answer_window", 1)), float(data.get("second_row_weight", 0.0))),
+            cascade=Cascade.from_json(data["cascade"]) if data.get("cascade") else None,
         )
+        if profile.decision is not None and profile.decision.reads_pairs:
+            raise ValueError("the first decision cannot read pair-scorer features (only a cascade's can)")
+        if profile.cascade is not None and profile.decision is None:
+            raise ValueError("a cascade needs a first decision")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         # A broken profile must not stop the bot: the code defaults still answer.
         log.warning("ignoring %s: %s", path, exc)

@@ -13,6 +13,7 @@ import collections
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from faq.cascade import Reranking, calibrator_for
 from faq.decision import Calibrator, DecisionModel
 from faq.encoding import Encoder, Vectors
 from faq.index import ScopeIndex, index_texts
@@ -37,6 +38,7 @@ class MatchConfig:
     document_weight: float = DEFAULT_DOCUMENT_WEIGHT
     decision: DecisionModel | None = None  # calibrated confidences (faq/decision.py); thresholds on that scale
     rules: RowRules = DEFAULT_ROWS  # which rows an FAQ gets and how they make its score (the profile's)
+    reranking: Reranking | None = None  # the profile's cascade with its scorer (faq/cascade.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ class ClubIndex:
         self.queries = [q.text for q in club.queries]
         self.query_vectors: Vectors = encoder.encode([*self.queries, *club.out_of_scope])
         self.encoder = encoder
-        self._calibrators: dict[DecisionModel, Calibrator | None] = {}
+        self._calibrators: dict[tuple[DecisionModel, Reranking | None], Calibrator | None] = {}
 
     def index(self, rules: RowRules = DEFAULT_ROWS) -> ScopeIndex:
         """The club's index under ``rules``, built on first use (each text encoded once for all rules)."""
@@ -87,16 +89,16 @@ class ClubIndex:
             self._indexes[rules] = ScopeIndex.build(self.encoder.dimension, self.faqs, self._vectors, rules=rules)
         return self._indexes[rules]
 
-    def calibrator(self, decision: DecisionModel | None) -> Calibrator | None:
+    def calibrator(self, decision: DecisionModel | None, reranking: Reranking | None = None) -> Calibrator | None:
         if decision is None:
             return None
-        if decision not in self._calibrators:
-            self._calibrators[decision] = Calibrator.build(decision, self.encoder)
-        return self._calibrators[decision]
+        if (decision, reranking) not in self._calibrators:
+            self._calibrators[decision, reranking] = calibrator_for(decision, self.encoder, reranking)
+        return self._calibrators[decision, reranking]
 
     def rank(self, config: MatchConfig) -> Ranked:
         snapshot = self.index(config.rules).snapshot
-        calibrator = self.calibrator(config.decision)
+        calibrator = self.calibrator(config.decision, config.reranking)
         texts = [*self.queries, *self.club.out_of_scope]
         ranked = [
             tuple(

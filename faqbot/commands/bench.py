@@ -81,6 +81,11 @@ def _summary(result: dict[str, Any]) -> str:
             if lone.get("encode_parts_p50_ms"):
                 shown = ", ".join(f"{part} {ms}" for part, ms in lone["encode_parts_p50_ms"].items())
                 lines.append(f"  앙상블 부분별 encode p50: {shown} ms")
+            if "scorer_p50_ms" in lone:
+                lines.append(
+                    f"  두 번째 확인(크로스 인코더, 상위 3개): p50 {lone['scorer_p50_ms']} ms, "
+                    f"이 질문들 중 {lone['second_look_share']:.0%}에서 실행"
+                )
         if "query_cache" in model:
             qc = model["query_cache"]
             lines.append(

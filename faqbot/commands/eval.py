@@ -69,7 +69,7 @@ def default_label(loaded: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from faqbot.app import load_model, model_profile
+    from faqbot.app import load_model, load_reranking, model_profile
     from faqbot.commands.common import note
     from faqbot.commands.train import db_groups
     from model.evaluate import evaluate
@@ -80,6 +80,11 @@ def run(args: argparse.Namespace) -> int:
     settings = build(CoreSettings, flags)
     # The model's own profile (model/profile.py) under what the admin set, as the bot does.
     encoder, profile = (None, model_profile(settings)) if args.bm25_only else load_model(settings, note)
+    reranking = None
+    if encoder is not None and not args.no_decision:
+        profile, reranking = load_reranking(profile, encoder, note)
+    elif profile is not None:
+        profile = profile.serving(False)  # no decision, or no encoder: no second look either
     matching = settings.matching(profile)
     decision = None if args.no_decision else matching.decision
     try:
@@ -112,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         document_weight=document_weight,
         decision=decision,
         rules=matching.rules,
+        reranking=reranking,
     )
     own = (
         recommend(encoder, groups, weight, decision=decision, rules=matching.rules) if groups else None

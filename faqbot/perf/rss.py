@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from faqbot.perf.measure import bench_questions
-from faqbot.perf.plan import load_model
+from faqbot.perf.plan import load_model, model_profile_of
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,8 @@ async def rss_probe(model: str, backend: str, cache_dir: Path | None = None) -> 
     loaded_s = time.perf_counter() - start
     with tempfile.TemporaryDirectory(prefix="faqbot-rss-") as tmp:
         settings = CoreSettings(db=Path(tmp) / "rss.db")
-        async with open_service(settings, encoder=encoder) as service:
+        # With the model's profile, as the bot runs it: its decision, and a cascade's scorer where it has one.
+        async with open_service(settings, encoder=encoder, profile=model_profile_of(model)) as service:
             # A new database is empty: give it the bundled club FAQs as before.
             await service.import_drafts("default", bundled_faqs(), "bench")
             await service.load_all()

@@ -11,7 +11,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from faq.decision import Calibrator, DecisionModel
+from faq.cascade import Reranking, calibrator_for
+from faq.decision import DecisionModel
 from faq.index import ScopeIndex, index_texts
 from faq.lexical import tokenize
 from faq.matcher import (
@@ -36,7 +37,8 @@ class Scorer:
     It searches a real :class:`faq.index.ScopeIndex` built from the bank, so the
     figures are the bot's (answer passages included when the bank has answers). With a
     ``decision`` (faq/decision.py) the fused ranking is calibrated (and reordered, by its
-    order) as the bot does; 'dense' and 'bm25' stay the encoder's and BM25's own.
+    order) as the bot does, with the second look of a ``reranking`` (faq/cascade.py) too; 'dense'
+    and 'bm25' stay the encoder's and BM25's own.
     """
 
     def __init__(
@@ -49,6 +51,7 @@ class Scorer:
         document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
         decision: DecisionModel | None = None,
         rules: RowRules = DEFAULT_ROWS,
+        reranking: Reranking | None = None,
     ) -> None:
         self.bank = bank
         self.encoder = encoder
@@ -66,7 +69,7 @@ class Scorer:
         self._faqs = {f.id: f for f in faqs}
         self._vectors = vectors
         self.index = ScopeIndex.build(dimension, faqs, vectors, rules=rules)
-        self.calibrator = Calibrator.build(decision, encoder) if decision is not None and encoder is not None else None
+        self.calibrator = calibrator_for(decision, encoder, reranking) if encoder is not None else None
 
     @contextmanager
     def without_row(self, row: int) -> Iterator[None]:

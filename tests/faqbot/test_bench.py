@@ -70,3 +70,32 @@ async def test_lone_question_times_each_part_of_an_ensemble_with_the_models_prof
     for key in ("encode_p50_ms", "tokenize_p50_ms", "search_p50_ms", "log_write_p50_ms", "thread_hop_p50_ms"):
         assert lone[key] >= 0
     assert model_profile_of(DEFAULT) == load_profile(ENSEMBLE_DIR)  # the default is measured with its own weights
+
+
+async def test_lone_question_takes_and_times_the_second_look_of_a_cascade(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from faq.cascade import Cascade
+    from faq.decision import DecisionModel
+    from faq.types import Thresholds
+    from faqbot.perf.lone_question import lone_question_section
+    from model.fake import HashingEncoder
+    from model.profile import MatchingProfile
+
+    read: list[str] = []
+
+    class Scorer:
+        fingerprint = "fake"
+
+        def score(self, question: str, faqs: list[tuple[str, str]]) -> np.ndarray:
+            read.append(question)
+            return np.zeros(len(faqs), np.float32)
+
+    monkeypatch.setattr("model.cross_encoder.load_scorer", lambda name, share_with=None: Scorer())
+    unsure = DecisionModel((("score", 1.0),), -0.5)  # never above sigmoid(0.5): every question is read twice
+    second = DecisionModel((("score", 1.0), ("ce", 1.0)), 0.0)
+    cascade = Cascade(0.9, second, Thresholds(0.7, 0.3, 0.0), "fake")
+    profile = MatchingProfile(0.2, 1.0, 0.6, Thresholds(0.86, 0.26, 0.0), "test", unsure, cascade=cascade)
+    lone = await lone_question_section(HashingEncoder(), ["회비 얼마예요?", "세션 언제 해요?"], 5, profile=profile)
+    assert lone["second_look_share"] == 1.0 and lone["scorer_p50_ms"] > 0
+    assert len(read) > 10  # the whole path (service.ask) read them too, not only the timed scorer

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from faq.cascade import Cascade
 from faq.decision import DecisionModel
 from faq.matcher import RowRules
 from faq.types import Thresholds
@@ -29,6 +30,57 @@ def test_profile_round_trip(tmp_path: Path) -> None:
     assert load_profile(tmp_path) == CALIBRATED
     write_profile(tmp_path, ROWS)
     assert load_profile(tmp_path) == ROWS
+
+
+SECOND = DecisionModel((*DECISION.weights, ("ce", 0.5), ("ce_margin", 0.3)), -1.0, DECISION.off_topic)
+CASCADED = MatchingProfile(
+    0.2,
+    1.0,
+    0.6,
+    Thresholds(0.86, 0.26, 0.0),
+    "DEV clubs",
+    DECISION,
+    RowRules(2, 0.4),
+    Cascade(0.95, SECOND, Thresholds(0.92, 0.3, 0.0), "cross-encoder"),
+)
+
+
+def test_a_cascade_round_trips_and_serves_only_with_its_scorer(tmp_path: Path) -> None:
+    write_profile(tmp_path, CASCADED)
+    assert load_profile(tmp_path) == CASCADED
+    served = CASCADED.serving(scorer_loaded=True)
+    assert served.thresholds == Thresholds(0.92, 0.3, 0.0) and served.cascade == CASCADED.cascade
+    alone = CASCADED.serving(scorer_loaded=False)  # the first stage with its own thresholds
+    assert alone.cascade is None and alone.thresholds == CASCADED.thresholds and alone.decision == DECISION
+
+
+def test_pair_features_belong_to_a_cascade_only(tmp_path: Path) -> None:
+    data = CASCADED.to_json()
+    data["decision"] = SECOND.to_json()  # a first decision cannot read what the second look adds
+    (tmp_path / PROFILE).write_text(json.dumps(data), encoding="utf-8")
+    assert load_profile(tmp_path) is None
+    data = CASCADED.to_json()
+    del data["decision"]  # a cascade behind no decision
+    (tmp_path / PROFILE).write_text(json.dumps(data), encoding="utf-8")
+    assert load_profile(tmp_path) is None
+
+
+async def test_a_scorer_that_cannot_load_costs_the_second_look_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    data = CASCADED.to_json()
+    data["cascade"]["scorer"] = str(tmp_path / "no-such-scorer")  # type: ignore[index]
+    (model_dir / PROFILE).write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr("faqbot.app.load_encoder", lambda *a, **k: HashingEncoder())
+    heard: list[str] = []
+    async with open_service(CoreSettings(db=tmp_path / "a.db", model=str(model_dir)), notice=heard.append) as service:
+        assert service.reranking is None and service.decision == DECISION
+        assert service.default_thresholds == CASCADED.thresholds  # the first stage's own
+    assert len(heard) == 1 and "크로스 인코더" in heard[0] and "no-such-scorer" in heard[0]
+    assert "\n" not in heard[0]
 
 
 def test_row_rules_are_optional_and_checked(tmp_path: Path) -> None:

@@ -8,9 +8,21 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from faq.cascade import pair_features
 from faq.types import Candidate, FaqDraft
 from model.clubs import ClubQuery, ClubSet, Split, bundled_dev_club, load_clubs, scored_key
-from model.decision_fit import ClubEvidence, Fit, _ranked, _raw, feature_names, fit, fit_logistic
+from model.decision_fit import (
+    CASCADE_BELOW,
+    ClubEvidence,
+    Fit,
+    _ranked,
+    _raw,
+    feature_names,
+    fit,
+    fit_cascade,
+    fit_logistic,
+    rescored_share,
+)
 from model.dev_clubs import PROBABILITY_GRID, choose_thresholds
 from model.encoder import DEFAULT_MODEL_DIR, ENSEMBLE_DIR
 from model.profile import load_profile
@@ -156,3 +168,44 @@ def test_features_name_what_a_decision_model_can_read(capsys: pytest.CaptureFixt
     assert stop.value.code == 2
     assert "unknown decision feature 'part_score:x'" in capsys.readouterr().err
     assert feature_names(2, ("score", "part_score:1")) == ("score", "part_score:1", "part_margin:0", "part_margin:1")
+
+
+def _with_pair_scores(club: ClubEvidence, rng: np.random.Generator) -> ClubEvidence:
+    """A pair scorer that knows: the right FAQ scores ~+3, any other ~-3 (off-topic lines: all low)."""
+    for f, cands, gold in zip(club.features, club.candidates, club.gold, strict=True):
+        ce = np.array([3.0 if gold is not None and c.faq_id == gold else -3.0 for c in cands], np.float32)
+        f.update(pair_features(ce + rng.normal(0, 0.5, len(ce)).astype(np.float32)))
+    return club
+
+
+def test_a_cascade_reads_twice_only_what_the_first_stage_is_unsure_of() -> None:
+    rng = np.random.default_rng(4)
+    # The fused score barely tells right from wrong here; the pair scorer does.
+    clubs = [
+        _with_pair_scores(
+            _evidence(s, rng.uniform(0.5, 1.0, 150), rng.uniform(0.5, 0.9, 30), rng.uniform(0.2, 0.6, 40)), rng
+        )
+        for s in "abc"
+    ]
+    first = fit(clubs, ("score",))
+    assert first is not None
+    found = fit_cascade(clubs, first.decision, "cross-encoder")
+    assert found is not None
+    assert set(found.levels) == {first.thresholds.answer, *CASCADE_BELOW}
+    chosen = found.levels[found.cascade.below][1]
+    assert chosen is not None and chosen.rates.answered_right > first.loco.answered_right + 0.3
+    assert all(c is None or c.rates.answered_right <= chosen.rates.answered_right for _, c in found.levels.values())
+    assert [n for n, _ in found.cascade.decision.weights] == ["score", "ce", "ce_margin"]
+    assert found.cascade.decision.off_topic == first.decision.off_topic and found.cascade.top == 3
+    assert found.cascade.thresholds == chosen.thresholds and found.cascade.scorer == "cross-encoder"
+    # what the cascade's runs hold: the first stage's list where it was sure, the second's elsewhere
+    for one, two, both in zip(found.first.runs, found.second.runs, found.runs, strict=True):
+        lists = zip(
+            [*one.in_scope, *one.out_of_scope],
+            [*two.in_scope, *two.out_of_scope],
+            [*both.in_scope, *both.out_of_scope],
+            strict=True,
+        )
+        for a, b, c in lists:
+            assert c is (a if a and a[0].confidence >= found.cascade.below else b)
+    assert rescored_share(found.first.runs, 1.01) == 1.0 and rescored_share(found.first.runs, 0.0) == 0.0

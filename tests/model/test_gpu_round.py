@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.gpu_round import analyse, cascade_lists, ce_features
-from faq.types import Candidate
+from benchmarks.gpu_round import analyse
 
 
 def _rows(rng: np.random.Generator, n: int) -> list[dict]:
@@ -31,29 +30,7 @@ def test_the_analysis_credits_a_cross_encoder_that_knows_the_right_faq() -> None
     assert out["lambda=0.0"]["auc_with_ce"] > out["lambda=0.0"]["auc_without_ce"] + 0.2
 
 
-def test_cross_encoder_features_are_each_candidates_score_and_margin_over_the_best_other() -> None:
-    out = ce_features(np.array([1.0, 3.0, -2.0]))
-    assert out["ce"].tolist() == [1.0, 3.0, -2.0]
-    assert out["ce_margin"].tolist() == [-2.0, 2.0, -5.0]  # the best against the second, the rest against the best
-    tied = ce_features(np.array([2.0, 2.0]))
-    assert tied["ce_margin"].tolist() == [0.0, 0.0]
-    assert ce_features(np.array([4.0]))["ce_margin"].tolist() == [4.0]  # alone: its score, as faq.decision's margins
-
-
-def test_the_cascade_keeps_what_the_first_stage_answers_and_rescores_the_rest() -> None:
-    sure = (Candidate(1, "회비", 0.95), Candidate(2, "MT", 0.02))
-    unsure = (Candidate(3, "세션", 0.6), Candidate(4, "과제", 0.3))
-    rescored = [
-        (Candidate(9, "x", 0.99),),
-        (Candidate(4, "과제", 0.97), Candidate(3, "세션", 0.2)),
-        (Candidate(5, "y", 0.5),),
-    ]
-    out = cascade_lists([sure, unsure, ()], rescored, 0.93)
-    assert out[0] == (Candidate(1, "회비", 1.0), sure[1])  # answered without it: kept, at any second threshold
-    assert out[1] is rescored[1] and out[2] is rescored[2]  # below the first answer threshold, or nothing found
-
-
-def test_bad_sizes_and_a_folder_without_a_cross_encoder_get_one_line(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_bad_sizes_get_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
     from benchmarks.gpu_round import main
@@ -61,7 +38,6 @@ def test_bad_sizes_and_a_folder_without_a_cross_encoder_get_one_line(tmp_path, c
     cases = {
         ("--ce-negatives", "0"): "--ce-negatives must be at least 1",
         ("--ce-batch", "-3"): "--ce-batch must be at least 1",
-        ("--ensemble", str(tmp_path)): f"no trained cross-encoder in {tmp_path}",
     }
     for argv, said in cases.items():
         with pytest.raises(SystemExit) as exit_:
