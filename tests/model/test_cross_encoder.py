@@ -52,15 +52,20 @@ def test_scores_are_the_library_forward_and_head(minilm_path: Path, tmp_path: Pa
     assert scorer.score("x", []).shape == (0,)
 
 
-def test_the_token_table_is_shared_only_when_it_holds_the_same_values(minilm_path: Path, tmp_path: Path) -> None:
+def test_the_token_table_and_tokenizer_are_shared_only_when_the_same(minilm_path: Path, tmp_path: Path) -> None:
     folder, _ = _folder(minilm_path, tmp_path)
     serving = NumpyBertEncoder(minilm_path, fingerprint="x", name="serving")
     scorer = CrossEncoderScorer(folder, "ce", share_with=serving)
-    assert scorer._bert._words is serving._words  # one copy in memory
+    assert scorer._bert.shares_with(serving)  # one copy of each in memory
+    alone = CrossEncoderScorer(folder, "ce")
+    np.testing.assert_allclose(scorer.score("회비?", PAIRS), alone.score("회비?", PAIRS), atol=1e-6)
     other = NumpyBertEncoder(minilm_path, fingerprint="y", name="other")
     other._words = other._words.copy()
-    other._words[5] += 1
-    assert not CrossEncoderScorer(folder, "ce2")._bert.share_token_table(other)
+    other._words[5] += 1  # another table: this one keeps its own
+    kept = CrossEncoderScorer(folder, "ce2", share_with=other)
+    assert kept._bert._words is not other._words and kept._bert._tokenizer is other._tokenizer
+    (folder / "tokenizer.json").write_text((minilm_path / "tokenizer.json").read_text(encoding="utf-8") + "\n")
+    assert CrossEncoderScorer(folder, "ce3", share_with=serving)._bert._tokenizer is not serving._tokenizer
 
 
 def test_a_missing_or_broken_scorer_is_one_line(minilm_path: Path, tmp_path: Path) -> None:
@@ -108,3 +113,22 @@ def test_a_trained_folder_packs_into_a_delta_that_derives_its_scores(
         emb = model(model.tokenize(scorer.texts("회비 얼마예요?", PAIRS)))["sentence_embedding"].numpy()
     reference = (emb @ np.array(head["weight"], np.float32) + head["bias"]) * head["scale"]
     np.testing.assert_allclose(ours, reference, atol=0.05)
+    # A head committed later (the weights' checksum unchanged) is not shadowed by the older derived copy.
+    (tmp_path / "packed" / HEAD).write_text(json.dumps(head | {"bias": 5.0}), encoding="utf-8")
+    again = derived_dir(tmp_path / "packed" / "delta.safetensors", tmp_path / "packed" / "manifest.json", "t", "t")
+    assert again == folder and json.loads((again / HEAD).read_text(encoding="utf-8"))["bias"] == 5.0
+
+
+def test_the_trained_pair_length_is_read_wherever_the_library_saved_it(tmp_path: Path) -> None:
+    from model.cross_encoder import trained_max_tokens
+
+    (tmp_path / "sentence_bert_config.json").write_text('{"transformer_task": "feature-extraction"}')  # newer: not here
+    (tmp_path / "tokenizer_config.json").write_text('{"model_max_length": 64}')
+    assert trained_max_tokens(tmp_path, {}) == 64
+    assert trained_max_tokens(tmp_path, {"max_tokens": 96}) == 96  # what gpu_round.py records now
+    (tmp_path / "sentence_bert_config.json").write_text('{"max_seq_length": 128}')  # older releases
+    assert trained_max_tokens(tmp_path, {}) == 128
+    for name in ("sentence_bert_config.json", "tokenizer_config.json"):
+        (tmp_path / name).write_text("{}")
+    with pytest.raises(ValueError, match="cut to"):
+        trained_max_tokens(tmp_path, {})
