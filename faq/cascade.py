@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -85,38 +85,36 @@ class Cascade:
         return cls(
             below=float(data["below"]),  # type: ignore[arg-type]
             decision=DecisionModel.from_json(decision),
-            thresholds=Thresholds(float(t["answer"]), float(t["suggest"]), float(t["margin"])),
+            thresholds=Thresholds.from_json(t),
             scorer=str(data["scorer"]),
             top=int(data.get("top", 3)),  # type: ignore[call-overload]
         )
 
     def to_json(self) -> dict[str, object]:
-        t = self.thresholds
         return {
             "below": self.below,
             "top": self.top,
             "scorer": self.scorer,
-            "thresholds": {"answer": t.answer, "suggest": t.suggest, "margin": t.margin},
+            "thresholds": asdict(self.thresholds),
             "decision": self.decision.to_json(),
         }
 
 
 @dataclass(frozen=True, slots=True)
 class SecondLook:
-    """A cascade bound to a loaded scorer and an encoder (its decision's off-topic vectors)."""
+    """A cascade bound to the serving encoder (``calibrator``: its decision's, with the off-topic vectors)
+    and to a loaded scorer."""
 
-    below: float
-    top: int
+    cascade: Cascade
     calibrator: Calibrator
     scorer: PairScorer
 
-    @classmethod
-    def bind(cls, cascade: Cascade, calibrator: Calibrator, scorer: PairScorer) -> SecondLook:
-        """``calibrator``: :class:`Calibrator` of ``cascade.decision`` for the serving encoder."""
-        return cls(cascade.below, cascade.top, calibrator, scorer)
+    @property
+    def top(self) -> int:
+        return self.cascade.top
 
     def wanted(self, first_confidence: float) -> bool:
-        return first_confidence < self.below
+        return first_confidence < self.cascade.below
 
     def reorder(
         self,
@@ -136,9 +134,8 @@ class SecondLook:
         both = {name: values[:n] for name, values in features.items()}
         both.update(pair_features(self.scorer.score(question, pairs)))
         head, confidence = self.calibrator.confidences(both)
-        rest = np.array([i for i in order if i >= n], dtype=np.int64)
-        tail = np.minimum(shown[np.isin(order, rest)], confidence[-1]) if len(rest) else np.zeros(0)
-        return np.concatenate([head, rest]), np.minimum.accumulate(np.concatenate([confidence, tail]))
+        rest = order >= n  # the first stage's others, in its order
+        return np.concatenate([head, order[rest]]), np.minimum.accumulate(np.concatenate([confidence, shown[rest]]))
 
 
 @dataclass(frozen=True)
@@ -166,4 +163,4 @@ def calibrator_for(
     second = Calibrator.build(reranking.cascade.decision, encoder, vectors)
     if second is None:
         return first
-    return replace(first, second=SecondLook.bind(reranking.cascade, second, reranking.scorer))
+    return replace(first, second=SecondLook(reranking.cascade, second, reranking.scorer))

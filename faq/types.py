@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -63,6 +64,11 @@ class Thresholds:
     answer: float = 0.60
     suggest: float = 0.35
     margin: float = 0.08
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Thresholds:
+        """From ``{"answer": …, "suggest": …, "margin": …}`` (a model profile's); checked as any."""
+        return cls(float(data["answer"]), float(data["suggest"]), float(data["margin"]))  # type: ignore[arg-type]
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.suggest <= self.answer <= 1.0):

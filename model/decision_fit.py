@@ -273,6 +273,16 @@ def loco(evidence: Sequence[ClubEvidence], names: Sequence[str], rule_only: Sequ
     return None if best is None else best[1]
 
 
+def fit_all(
+    evidence: Sequence[ClubEvidence], names: Sequence[str], rule_only: Sequence[str] = ()
+) -> tuple[npt.NDArray[np.float64], float]:
+    """The logistic over ``names`` fitted on every club it learns from (the one a profile stores)."""
+    learn = [c for c in evidence if c.club.slug not in rule_only]
+    x = np.vstack([c.matrix(names)[0] for c in learn])
+    y = np.concatenate([c.matrix(names)[1] for c in learn])
+    return fit_logistic(x, y)
+
+
 def fit(
     evidence: Sequence[ClubEvidence],
     names: Sequence[str],
@@ -285,10 +295,7 @@ def fit(
     if found is None:
         return None
     order, runner_up, runs, choice = found.order, found.runner_up, found.runs, found.choice
-    learn = [c for c in evidence if c.club.slug not in rule_only]
-    x = np.vstack([c.matrix(names)[0] for c in learn])
-    y = np.concatenate([c.matrix(names)[1] for c in learn])
-    weights, intercept = fit_logistic(x, y)
+    weights, intercept = fit_all(evidence, names, rule_only)
     decision = DecisionModel(
         weights=tuple((n, float(w)) for n, w in zip(names, weights, strict=True)),
         intercept=intercept,
@@ -325,6 +332,11 @@ def add_pair_features(evidence: Sequence[ClubEvidence], scorer: PairScorer) -> N
             features.update(pair_features(scorer.score(text, faqs)))
 
 
+def _stands(first: Sequence[Candidate], below: float) -> bool:
+    """Whether the first stage's candidates stand without a second look (faq.cascade.SecondLook.wanted)."""
+    return bool(first) and first[0].confidence >= below
+
+
 def cascade_runs(first: Sequence[Ranked], second: Sequence[Ranked], below: float) -> list[Ranked]:
     """Per club and question, the first stage's candidates when its best is shown with at least ``below``,
     else the second stage's: what :meth:`faq.index.Snapshot.search` returns with a second look."""
@@ -332,7 +344,7 @@ def cascade_runs(first: Sequence[Ranked], second: Sequence[Ranked], below: float
         Ranked.of(
             a.club,
             [
-                x if x and x[0].confidence >= below else y
+                x if _stands(x, below) else y
                 for x, y in zip([*a.in_scope, *a.out_of_scope], [*b.in_scope, *b.out_of_scope], strict=True)
             ],
         )
@@ -343,7 +355,7 @@ def cascade_runs(first: Sequence[Ranked], second: Sequence[Ranked], below: float
 def rescored_share(first: Sequence[Ranked], below: float) -> float:
     """Share of questions and off-topic lines the second look would read."""
     lists = [c for r in first for c in (*r.in_scope, *r.out_of_scope)]
-    return sum(not (c and c[0].confidence >= below) for c in lists) / max(len(lists), 1)
+    return sum(not _stands(c, below) for c in lists) / max(len(lists), 1)
 
 
 @dataclass(frozen=True)
@@ -385,11 +397,8 @@ def fit_cascade(
     if best is None:
         return None
     _, below, choice, runs = best
-    learn = [c for c in evidence if c.club.slug not in rule_only]
     both = [*names, *PAIR_FEATURES]
-    x = np.vstack([c.matrix(both)[0] for c in learn])
-    y = np.concatenate([c.matrix(both)[1] for c in learn])
-    weights, intercept = fit_logistic(x, y)
+    weights, intercept = fit_all(evidence, both, rule_only)
     decision = replace(
         first,
         weights=tuple((n, float(w)) for n, w in zip(both, weights, strict=True)),

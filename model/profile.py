@@ -94,12 +94,11 @@ def load_profile(model_dir: str | Path) -> MatchingProfile | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        t = data["thresholds"]
         profile = MatchingProfile(
             lexical_weight=float(data["lexical_weight"]),
             answer_weight=float(data["answer_weight"]),
             document_weight=float(data["document_weight"]),
-            thresholds=Thresholds(float(t["answer"]), float(t["suggest"]), float(t["margin"])),
+            thresholds=Thresholds.from_json(data["thresholds"]),
             chosen_on=str(data.get("chosen_on", "")),
             decision=DecisionModel.from_json(data["decision"]) if data.get("decision") else None,
             rules=RowRules(int(data.get("answer_window", 1)), float(data.get("second_row_weight", 0.0))),
