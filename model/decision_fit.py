@@ -469,6 +469,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     encoder = load_encoder(args.model)
+    scorer = _cascade_scorer(args.cascade, profile, encoder) if args.cascade else None  # before minutes of work
+    if args.cascade and scorer is None:
+        return 2
     # The training clubs' off-topic lines widen the nearest-off-topic feature's reference set: they are
     # training data, so every DEV club is scored against them as well as the other DEV clubs' lines.
     extra = [t for c in load_clubs(Split.TRAIN) for t in c.out_of_scope]
@@ -481,8 +484,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra_off_topic=extra,
         rules=profile.rules,
     )
-    if args.cascade:
-        return _cascade_main(args, profile, encoder, evidence, rule_only)
+    if scorer is not None:
+        return _cascade_main(args, profile, scorer, evidence, rule_only)
     parts = 0 if args.no_parts else len(vector_parts(encoder))
     names = feature_names(parts, args.features)
     variants = {"chosen": names}
@@ -563,24 +566,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _cascade_main(
-    args: argparse.Namespace,
-    profile: MatchingProfile,
-    encoder: Encoder,
-    evidence: list[ClubEvidence],
-    rule_only: Sequence[str],
-) -> int:
+def _cascade_scorer(name: str, profile: MatchingProfile, encoder: Encoder) -> PairScorer | None:
+    """``--cascade``'s scorer, or None after one line saying why it cannot be fitted."""
     from model.cross_encoder import load_scorer
     from model.encoder_base import EncoderLoadError
 
     if profile.decision is None:
         print("the profile has no decision to put a second look behind: fit one first", file=sys.stderr)
-        return 2
+        return None
     try:
-        scorer = load_scorer(args.cascade, share_with=encoder)
+        return load_scorer(name, share_with=encoder)
     except EncoderLoadError as exc:
         print(exc, file=sys.stderr)
-        return 2
+        return None
+
+
+def _cascade_main(
+    args: argparse.Namespace,
+    profile: MatchingProfile,
+    scorer: PairScorer,
+    evidence: list[ClubEvidence],
+    rule_only: Sequence[str],
+) -> int:
+    assert profile.decision is not None  # _cascade_scorer checked
     add_pair_features(evidence, scorer)
     found = fit_cascade(evidence, profile.decision, args.cascade, rule_only)
     if found is None:

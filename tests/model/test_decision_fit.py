@@ -209,3 +209,14 @@ def test_a_cascade_reads_twice_only_what_the_first_stage_is_unsure_of() -> None:
         for a, b, c in lists:
             assert c is (a if a and a[0].confidence >= found.cascade.below else b)
     assert rescored_share(found.first.runs, 1.01) == 1.0 and rescored_share(found.first.runs, 0.0) == 0.0
+
+
+def test_a_cascade_scorer_that_cannot_load_is_one_line_before_any_work(
+    tmp_path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from model import decision_fit
+
+    monkeypatch.setattr(decision_fit, "collect", lambda *a, **k: pytest.fail("collected evidence first"))
+    assert decision_fit.main(["--model", "static", "--cascade", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "크로스 인코더를 불러올 수 없습니다" in err[0]
