@@ -51,6 +51,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from faq.cascade import AS_WRITTEN, NEAREST_FIRST  # noqa: E402
 from model.clubs import (  # noqa: E402
     BUNDLED_DEV_SLUG,
     ClubSet,
@@ -93,6 +94,33 @@ def dense_scores(model, club: ClubSet) -> np.ndarray:  # type: ignore[no-untyped
         if (owners == j).any():
             best[:, j] = s[:, owners == j].max(axis=1)
     return best
+
+
+def answer_texts(answers: str):  # type: ignore[no-untyped-def]
+    """``(club, questions) -> (i, j) -> answer text`` of FAQ j as the pair beside question i reads it."""
+    if answers == AS_WRITTEN:
+        return lambda club, questions: lambda i, j: club.faqs[j].answer
+    from faq.cascade import nearest_first
+    from faq.text import answer_passages
+    from model.encoder import load_encoder
+
+    encoder = load_encoder("ensemble")  # the serving vectors pick the passage, as the bot's index will
+
+    def of(club: ClubSet, questions: list[str]):  # type: ignore[no-untyped-def]
+        passages = [answer_passages(f.answer) for f in club.faqs]
+        flat = [p for ps in passages for p in ps]
+        vectors = encoder.encode(flat) if flat else np.zeros((0, encoder.dimension), np.float32)
+        q = encoder.encode(questions)
+        starts = np.cumsum([0, *(len(ps) for ps in passages)])
+
+        def answer(i: int, j: int) -> str:
+            if len(passages[j]) < 2:
+                return club.faqs[j].answer
+            return nearest_first(passages[j], vectors[starts[j] : starts[j + 1]] @ q[i])
+
+        return answer
+
+    return of
 
 
 def proxy(folder: Path, device: str) -> dict[str, float]:
@@ -145,9 +173,15 @@ def cross_encoder(
     negatives: int = NEGATIVES,
     max_tokens: int = 160,
     per_step: int = 16,
+    answers: str = AS_WRITTEN,
+    resume: Path | None = None,
+    lr: float = 3e-5,
 ) -> dict:
     """Train the cross-encoder (module docstring) and rescore DEV; writes ce_dev.json and cross_encoder/.
-    ``negatives``, ``max_tokens`` and ``per_step`` (questions a step) size it for a CPU run."""
+    ``negatives``, ``max_tokens`` and ``per_step`` (questions a step) size it for a CPU run. ``answers``:
+    :data:`NEAREST_FIRST` puts each answer's passage nearest the question first (faq.cascade.nearest_first).
+    ``resume``: a trained cross-encoder folder (with its head) to train further instead of a fresh head on
+    ``start``, which still gives the dense neighbours."""
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -156,15 +190,17 @@ def cross_encoder(
     random.seed(seed)
     torch.manual_seed(seed)
     dense = SentenceTransformer(str(start), device=device)
+    text_of = answer_texts(answers)
     asked_elsewhere = scored_texts()
     groups: list[list[str]] = []  # the right FAQ's text first, then its dense neighbours
     for club in clubs_of(Split.TRAIN):
         kept = tuple(q for q in club.queries if scored_key(q.text) not in asked_elsewhere)
         best = dense_scores(dense, replace(club, queries=kept))
-        for row, q in zip(best, kept, strict=True):
+        answer = text_of(club, [q.text for q in kept])
+        for i, (row, q) in enumerate(zip(best, kept, strict=True)):
             others = [int(j) for j in np.argsort(-row) if int(j) != q.faq][:negatives]
-            groups.append([pair_text(q.text, club.faqs[j].question, club.faqs[j].answer) for j in (q.faq, *others)])
-    model = SentenceTransformer(str(start), device=device)
+            groups.append([pair_text(q.text, club.faqs[j].question, answer(i, j)) for j in (q.faq, *others)])
+    model = SentenceTransformer(str(resume or start), device=device)
     model.max_seq_length = max_tokens
     for name, p in model.named_parameters():
         if "word_embeddings" in name:  # frozen, as for the bi-encoder: the delta format leaves them out
@@ -172,8 +208,13 @@ def cross_encoder(
     head = torch.nn.Linear(model.get_embedding_dimension(), 1).to(device)
     torch.nn.init.zeros_(head.weight)
     torch.nn.init.zeros_(head.bias)
+    if resume is not None:
+        trained_head = json.loads((resume / "head.json").read_text(encoding="utf-8"))
+        with torch.no_grad():
+            head.weight.copy_(torch.tensor(trained_head["weight"]).view_as(head.weight))
+            head.bias.fill_(float(trained_head["bias"]))
     trained = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW([{"params": trained, "lr": 3e-5}, {"params": list(head.parameters()), "lr": 1e-3}])
+    opt = torch.optim.AdamW([{"params": trained, "lr": lr}, {"params": list(head.parameters()), "lr": 1e-3}])
     total = SMOKE.get("max_steps") or int(len(groups) / per_step * epochs)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, 1 - s / max(total, 1)))
 
@@ -223,9 +264,10 @@ def cross_encoder(
             best = np.vstack([best, dense_scores(dense, off)])
             lines += [(t, -1, "off_topic") for t in club.out_of_scope]
         rows, texts = [], []
-        for row, (text, faq, kind) in zip(best, lines, strict=True):
+        answer = text_of(club, [t for t, _, _ in lines])
+        for i, (row, (text, faq, kind)) in enumerate(zip(best, lines, strict=True)):
             top = [int(j) for j in np.argsort(-row)[:TOP]]
-            texts += [pair_text(text, club.faqs[j].question, club.faqs[j].answer) for j in top]
+            texts += [pair_text(text, club.faqs[j].question, answer(i, j)) for j in top]
             rows.append({"faq": faq, "kind": kind, "top": top, "dense": [round(float(row[j]), 5) for j in top]})
         ce = score_all(texts)
         for i, r in enumerate(rows):
@@ -243,6 +285,7 @@ def cross_encoder(
                 "scale": 20.0,
                 "text": PAIR_TEXT,
                 "max_tokens": max_tokens,
+                "answers": answers,
             }
         ),
         encoding="utf-8",
@@ -342,6 +385,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ce-negatives", type=int, default=NEGATIVES, help="dense neighbours per question")
     parser.add_argument("--ce-max-tokens", type=int, default=160, help="pair texts are cut to this many tokens")
     parser.add_argument("--ce-batch", type=int, default=16, help="questions a step")
+    parser.add_argument("--ce-answers", choices=(AS_WRITTEN, NEAREST_FIRST), default=AS_WRITTEN)
+    parser.add_argument("--ce-resume", type=Path, help="a trained cross-encoder folder to train further")
+    parser.add_argument("--ce-lr", type=float, default=3e-5)
+    parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--cost", action="store_true", help="only the CPU cost of rescoring the top candidates")
     parser.add_argument("--smoke", action="store_true", help="two clubs, 40 questions, two steps: the wiring only")
     parser.add_argument(
@@ -383,6 +430,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             negatives=args.ce_negatives,
             max_tokens=args.ce_max_tokens,
             per_step=args.ce_batch,
+            answers=args.ce_answers,
+            resume=args.ce_resume,
+            lr=args.ce_lr,
+            seed=args.seed,
         )
         results["analysis"] = analyse(json.loads((args.out / "ce_dev.json").read_text(encoding="utf-8")))
     (args.out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")

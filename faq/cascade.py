@@ -22,7 +22,7 @@ two stages show together; a bot whose scorer cannot load keeps the first stage a
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Protocol, runtime_checkable
 
@@ -31,9 +31,15 @@ import numpy.typing as npt
 
 from faq.decision import Calibrator, DecisionModel, minus_best_other
 from faq.encoding import Encoder
-from faq.types import Candidate, Faq, Thresholds
+from faq.types import Candidate, Thresholds
 
 Array = npt.NDArray[np.float32]
+
+
+#: How a scorer reads a pair's answer (:attr:`PairScorer.answers`): as the admin wrote it, or its passage
+#: nearest the question first (:func:`nearest_first`), as it was trained.
+AS_WRITTEN, NEAREST_FIRST = "as_written", "nearest_first"
+ANSWER_ORDERS = (AS_WRITTEN, NEAREST_FIRST)
 
 
 @runtime_checkable
@@ -43,10 +49,24 @@ class PairScorer(Protocol):
     @property
     def fingerprint(self) -> str: ...
 
+    @property
+    def answers(self) -> str:
+        """One of :data:`ANSWER_ORDERS`: how the caller must give it each answer."""
+        ...
+
     def score(self, question: str, faqs: Sequence[tuple[str, str]]) -> Array:
         """One float32 score per ``(FAQ question, answer)`` in ``faqs``; synchronous and thread-safe
         (it runs in a worker thread)."""
         ...
+
+
+def nearest_first(passages: Sequence[str], similarity: npt.ArrayLike) -> str:
+    """An answer as a scorer trained so reads it: its passage nearest the question first, then the others as
+    written. A pair is cut to its first tokens, and the sentence a detail question needs may come last."""
+    if not passages:
+        return ""
+    best = int(np.argmax(np.asarray(similarity, dtype=np.float32)))
+    return " ".join([passages[best], *(p for i, p in enumerate(passages) if i != best)])
 
 
 def pair_features(scores: npt.ArrayLike) -> dict[str, Array]:
@@ -123,14 +143,15 @@ class SecondLook:
         features: Mapping[str, Array],
         order: npt.NDArray[np.int64],
         shown: npt.NDArray[np.float64],
-        faqs: Mapping[int, Faq],
+        answers: Callable[[int], str],
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """(order, confidence) of ``candidates`` (fused order, with their first-stage ``features``), given the
         first decision's ``order`` and ``shown``: the top :attr:`top` by fused score read beside ``question``
         by the scorer and put in the second decision's order and confidences, then the first stage's other
-        candidates in its order, none shown as likelier than the one above."""
+        candidates in its order, none shown as likelier than the one above. ``answers``: an FAQ id's answer
+        as the scorer reads it (:attr:`PairScorer.answers`; faq.index.Snapshot.pair_answer)."""
         n = min(self.top, len(candidates))
-        pairs = [(c.question, faqs[c.faq_id].answer) for c in candidates[:n]]
+        pairs = [(c.question, answers(c.faq_id)) for c in candidates[:n]]
         both = {name: values[:n] for name, values in features.items()}
         both.update(pair_features(self.scorer.score(question, pairs)))
         head, confidence = self.calibrator.confidences(both)

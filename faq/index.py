@@ -11,6 +11,7 @@ matrix except when the buffer grows or is compacted.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 
+from faq.cascade import AS_WRITTEN, nearest_first
 from faq.decision import Calibrator, candidate_features
 from faq.encoding import VectorPart
 from faq.lexical import LexicalIndex, tokenize
@@ -161,7 +163,9 @@ class Snapshot:
                 return []
             order, shown = calibrator.confidences(found.features)
             if second is not None and second.wanted(float(shown[0])):
-                order, shown = second.reorder(query_text, found.candidates, found.features, order, shown, self.faqs)
+                how = second.scorer.answers
+                answers = functools.partial(self.pair_answer, query_vec=query_vec, how=how)
+                order, shown = second.reorder(query_text, found.candidates, found.features, order, shown, answers)
             out = []
             for p, at in zip(shown[:k], order[:k], strict=True):
                 c = found.candidates[at]  # its confidence there is the fused score
@@ -258,6 +262,18 @@ class Snapshot:
             for i in picks
         )
         return Evidence(candidates, features)
+
+    def pair_answer(self, faq_id: int, *, query_vec: npt.NDArray[np.float32], how: str = AS_WRITTEN) -> str:
+        """FAQ ``faq_id``'s answer as a pair scorer reads it (faq.cascade.ANSWER_ORDERS): for ``NEAREST_FIRST``,
+        its passage whose row is nearest ``query_vec`` leads (the answer rows begin with the passages)."""
+        answer = self.faqs[faq_id].answer
+        if how == AS_WRITTEN:
+            return answer
+        passages = answer_passages(answer)
+        rows = np.flatnonzero(self.answers.row_faq_ids == faq_id)[: len(passages)]
+        if len(passages) < 2 or len(rows) != len(passages):  # one passage, or answers left out of the index
+            return answer
+        return nearest_first(passages, self.answers.matrix[rows] @ query_vec)
 
     def _part_rows(
         self,

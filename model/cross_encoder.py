@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from faq.cascade import PairScorer
+from faq.cascade import ANSWER_ORDERS, AS_WRITTEN, PairScorer
 from faq.encoding import Encoder
 from model.e5_club import derived_dir, is_derived, write_delta, write_manifest
 from model.e5_wheel import WheelError
@@ -82,6 +82,9 @@ class CrossEncoderScorer:
         self._bias = np.float32(head["bias"])
         self._scale = np.float32(head["scale"])
         self._template = str(head.get("text", PAIR_TEXT))
+        self._answers = str(head.get("answers", AS_WRITTEN))
+        if self._answers not in ANSWER_ORDERS:
+            raise ValueError(f"{folder / HEAD}: 'answers' must be one of {', '.join(ANSWER_ORDERS)}")
         if not all(f in self._template for f in ("{question}", "{answer}")):
             raise ValueError(f"{folder / HEAD}: the pair text must hold {{question}} and {{answer}}")
         fingerprint = directory_fingerprint(folder)
@@ -99,6 +102,10 @@ class CrossEncoderScorer:
     @property
     def fingerprint(self) -> str:
         return self._fingerprint
+
+    @property
+    def answers(self) -> str:
+        return self._answers
 
     def texts(self, question: str, faqs: Sequence[tuple[str, str]]) -> list[str]:
         return [pair_text(question, q, a, self._template) for q, a in faqs]

@@ -27,6 +27,7 @@ questions are in-sample for the static part and would teach that a high score is
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Sequence
@@ -48,6 +49,7 @@ from faq.decision import (
     shown_confidences,
 )
 from faq.encoding import Encoder, vector_parts
+from faq.index import Snapshot
 from faq.matcher import DEFAULT_ROWS, RowRules, decide, suggestions
 from faq.types import Candidate, Status, Thresholds
 from model.clubs import BUNDLED_DEV_SLUG, ClubSet, Split, bundled_dev_club, load_clubs
@@ -112,6 +114,9 @@ class ClubEvidence:
     candidates: list[tuple[Candidate, ...]]
     features: list[dict[str, npt.NDArray[np.float32]]]
     gold: list[int | None]  # None: an off-topic line
+    # What ranked them (collect): a pair scorer reads each answer as the bot gives it (Snapshot.pair_answer).
+    snapshot: Snapshot | None = None
+    vectors: npt.NDArray[np.float32] | None = None  # the queries', aligned with ``candidates``
 
     def matrix(self, names: Sequence[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         """Features of each query's first candidate and whether it is right."""
@@ -143,7 +148,7 @@ def collect(
         texts = [*index.queries, *club.out_of_scope]
         gold: list[int | None] = [q.faq + 1 for q in club.queries]
         gold += [None] * len(club.out_of_scope)
-        found = ClubEvidence(club, [], [], gold)
+        found = ClubEvidence(club, [], [], gold, snapshot, index.query_vectors)
         for vector, text in zip(index.query_vectors, texts, strict=True):
             evidence = snapshot.evidence(
                 vector,
@@ -324,11 +329,15 @@ CASCADE_BELOW = (0.95, 0.97, 0.99)
 
 def add_pair_features(evidence: Sequence[ClubEvidence], scorer: PairScorer) -> None:
     """Each pooled candidate's pair-scorer features (faq.cascade.pair_features), read beside its question
-    (the club's member questions, then its off-topic lines, as :func:`collect` ranked them)."""
+    (the club's member questions, then its off-topic lines, as :func:`collect` ranked them), its answer
+    given as the bot gives it (:meth:`faq.index.Snapshot.pair_answer`)."""
     for club in evidence:
+        if club.snapshot is None or club.vectors is None:
+            raise ValueError(f"{club.club.slug}: the evidence lacks what ranked it (collect keeps it)")
         texts = [*(q.text for q in club.club.queries), *club.club.out_of_scope]
-        for text, cands, features in zip(texts, club.candidates, club.features, strict=True):
-            faqs = [(c.question, club.club.faqs[c.faq_id - 1].answer) for c in cands]
+        for text, vector, cands, features in zip(texts, club.vectors, club.candidates, club.features, strict=True):
+            answer = functools.partial(club.snapshot.pair_answer, query_vec=vector, how=scorer.answers)
+            faqs = [(c.question, answer(c.faq_id)) for c in cands]
             features.update(pair_features(scorer.score(text, faqs)))
 
 

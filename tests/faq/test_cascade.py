@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from faq.cascade import Cascade, Reranking, calibrator_for, pair_features
+from faq.cascade import AS_WRITTEN, NEAREST_FIRST, Cascade, Reranking, calibrator_for, nearest_first, pair_features
 from faq.decision import DecisionModel
 from faq.embedder import ThreadedEmbedder
 from faq.index import ScopeIndex, index_texts
+from faq.matcher import RowRules
 from faq.service import FaqService
 from faq.store import FaqStore
+from faq.text import answer_passages
 from faq.types import Faq, FaqDraft, Status, Thresholds
 from model.fake import HashingEncoder
 from tests.helpers import SAMPLE_FAQS
@@ -33,8 +35,9 @@ class KeywordScorer:
 
     fingerprint = "fake-scorer"
 
-    def __init__(self, word: str) -> None:
+    def __init__(self, word: str, answers: str = AS_WRITTEN) -> None:
         self.word = word
+        self.answers = answers
         self.calls: list[tuple[str, list[tuple[str, str]]]] = []
         self.threads: list[threading.Thread] = []
 
@@ -56,6 +59,43 @@ def test_pair_features_are_each_score_and_its_margin_over_the_best_other() -> No
     assert out["ce_margin"].tolist() == [-2.0, 2.0, -5.0]  # the best against the second, the rest against the best
     assert pair_features([2.0, 2.0])["ce_margin"].tolist() == [0.0, 0.0]
     assert pair_features([4.0])["ce_margin"].tolist() == [4.0]  # alone: its score, as faq.decision's margins
+
+
+def test_nearest_first_leads_with_the_nearest_passage_and_keeps_the_others_as_written() -> None:
+    passages = ("회비는 3만원입니다.", "입금자명은 학번+이름으로 써주세요.", "환불은 안 됩니다.")
+    assert (
+        nearest_first(passages, [0.1, 0.9, 0.3])
+        == "입금자명은 학번+이름으로 써주세요. 회비는 3만원입니다. 환불은 안 됩니다."
+    )
+    assert nearest_first(passages, [0.9, 0.1, 0.3]) == " ".join(passages)
+    assert nearest_first((), []) == ""
+
+
+def test_a_scorer_trained_on_nearest_first_answers_reads_them_so() -> None:
+    encoder = HashingEncoder()
+    lead = "MT 때 담요와 세면도구를 챙겨 오세요"
+    faq = FaqDraft("MT는 언제 가나요?", f"MT는 5월 둘째 주 금요일에 갑니다. 장소는 가평입니다. {lead}.")
+    faqs = [
+        Faq(i + 1, "g", d.question, d.answer, d.alternates, "", "", "", "") for i, d in enumerate([*SAMPLE_FAQS, faq])
+    ]
+    rules = RowRules(answer_window=2)
+    texts = list(dict.fromkeys(index_texts(faqs, rules)))
+    vectors = dict(zip(texts, encoder.encode(texts), strict=True))
+    snapshot = ScopeIndex.build(encoder.dimension, faqs, vectors, rules=rules).snapshot
+    mt = len(faqs)
+    query = "담요 챙겨가야 돼요?"
+    vec = encoder.encode([query])[0]
+    assert snapshot.pair_answer(mt, query_vec=vec) == faq.answer  # as written: the admin's text, untouched
+    assert snapshot.pair_answer(mt, query_vec=vec, how=NEAREST_FIRST).startswith(lead)
+    # through a search, the scorer is given the answers its head asks for
+    scorer = KeywordScorer("담요", answers=NEAREST_FIRST)
+    snapshot.search(vec, query, k=3, **WEIGHTS, calibrator=calibrator_for(UNSURE, encoder, Reranking(CASCADE, scorer)))
+    [(_, pairs)] = scorer.calls
+    [read] = [a for q, a in pairs if q == faq.question]
+    assert read.startswith(lead) and "가평" in read
+    # an answer of one passage has nothing to reorder
+    assert len(answer_passages(snapshot.faqs[1].answer)) == 1
+    assert snapshot.pair_answer(1, query_vec=vec, how=NEAREST_FIRST) == snapshot.faqs[1].answer
 
 
 def test_a_sure_first_stage_never_runs_the_scorer() -> None:

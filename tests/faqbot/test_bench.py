@@ -86,6 +86,7 @@ async def test_lone_question_takes_and_times_the_second_look_of_a_cascade(monkey
 
     class Scorer:
         fingerprint = "fake"
+        answers = "as_written"
 
         def score(self, question: str, faqs: list[tuple[str, str]]) -> np.ndarray:
             read.append(question)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from faq.cascade import AS_WRITTEN, NEAREST_FIRST
 from model.cross_encoder import HEAD, CrossEncoderScorer, load_scorer, pair_text
 from model.encoder_base import EncoderLoadError
 from model.numpy_bert import NumpyBertEncoder
@@ -70,13 +71,25 @@ def test_the_token_table_and_tokenizer_are_shared_only_when_the_same(minilm_path
 
 def test_a_missing_or_broken_scorer_is_one_line(minilm_path: Path, tmp_path: Path) -> None:
     folder, head = _folder(minilm_path, tmp_path)
-    (folder / HEAD).write_text(json.dumps(head | {"weight": [1.0, 2.0]}), encoding="utf-8")
     no_head = tmp_path / "plain"
     shutil.copytree(minilm_path, no_head)
-    for target in (tmp_path / "missing", no_head, folder):
+    for target, broken in (
+        (tmp_path / "missing", {}),
+        (no_head, {}),
+        (folder, {"weight": [1.0, 2.0]}),
+        (folder, {"answers": "shuffled"}),
+    ):
+        (folder / HEAD).write_text(json.dumps(head | broken), encoding="utf-8")
         with pytest.raises(EncoderLoadError, match="크로스 인코더를 불러올 수 없습니다") as err:
             load_scorer(str(target))
         assert "\n" not in str(err.value)
+
+
+def test_the_head_says_how_the_scorer_reads_answers(minilm_path: Path, tmp_path: Path) -> None:
+    folder, head = _folder(minilm_path, tmp_path)
+    assert load_scorer(str(folder)).answers == AS_WRITTEN  # heads written before the choice existed
+    (folder / HEAD).write_text(json.dumps(head | {"answers": NEAREST_FIRST}), encoding="utf-8")
+    assert load_scorer(str(folder)).answers == NEAREST_FIRST
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from faq.cascade import pair_features
+from faq.cascade import NEAREST_FIRST, pair_features
 from faq.types import Candidate, FaqDraft
 from model.clubs import ClubQuery, ClubSet, Split, bundled_dev_club, load_clubs, scored_key
 from model.decision_fit import (
@@ -17,6 +17,8 @@ from model.decision_fit import (
     Fit,
     _ranked,
     _raw,
+    add_pair_features,
+    collect,
     feature_names,
     fit,
     fit_cascade,
@@ -220,3 +222,29 @@ def test_a_cascade_scorer_that_cannot_load_is_one_line_before_any_work(
     assert decision_fit.main(["--model", "static", "--cascade", str(tmp_path / "nothing")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "크로스 인코더를 불러올 수 없습니다" in err[0]
+
+
+def test_pair_features_read_each_answer_as_the_bot_gives_it_to_the_scorer() -> None:
+    from model.fake import HashingEncoder
+
+    lead = "담요와 세면도구를 챙겨 오세요"
+    faqs = (
+        FaqDraft("MT는 언제 가나요?", f"MT는 5월 둘째 주 금요일에 갑니다. 장소는 가평입니다. {lead}."),
+        FaqDraft("회비는 얼마인가요?", "한 학기 회비는 3만 원입니다."),
+    )
+    club = ClubSet("c", "c", Split.DEV, faqs, (ClubQuery("담요 챙겨가야 돼요?", 0, "answer_only"),), ("테스트",))
+    read: list[list[str]] = []
+
+    class Scorer:
+        fingerprint, answers = "fake", NEAREST_FIRST
+
+        def score(self, question: str, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+            read.append([a for _, a in pairs])
+            return np.zeros(len(pairs), np.float32)
+
+    [evidence] = collect([club], HashingEncoder(), 0.2, 1.0, 0.4)
+    add_pair_features([evidence], Scorer())
+    assert len(read) == 2 and all("ce" in f and "ce_margin" in f for f in evidence.features)
+    assert lead in read[0][0] and read[0][0].startswith(lead)  # the member's question: its passage leads
+    with pytest.raises(ValueError, match="lacks what ranked it"):
+        add_pair_features([_evidence("x", [0.9], [], [])], Scorer())
