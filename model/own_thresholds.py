@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from faq.cascade import Reranking
 from faq.decision import DecisionModel
 from faq.matcher import DEFAULT_ROWS, RowRules
 from model.clubs import DEV_OUT_OF_SCOPE
@@ -93,9 +94,11 @@ def recommend(
     out_of_scope: Sequence[str] | None = None,
     decision: DecisionModel | None = None,
     rules: RowRules = DEFAULT_ROWS,
+    reranking: Reranking | None = None,
 ) -> OwnThresholds:
     """Sweep thresholds on ``groups`` (canonical question first, then alternates); with the model's
-    ``decision`` on the calibrated scale the bot then uses."""
+    ``decision`` on the calibrated scale the bot then uses, after its second look (``reranking``) where
+    the bot takes one."""
     out_of_scope = load_out_of_scope() if out_of_scope is None else tuple(out_of_scope)
     with_alts = sum(len(g) >= 2 for g in groups)
     bank = FaqBank.from_groups(groups)
@@ -110,7 +113,7 @@ def recommend(
     if not rows:
         return OwnThresholds(0, len(groups), with_alts, len(out_of_scope), None, warning)
     weight = lexical_weight if encoder is not None else 1.0
-    scorer = Scorer(bank, encoder, decision=decision, rules=rules)
+    scorer = Scorer(bank, encoder, decision=decision, rules=rules, reranking=reranking)
     ranked = []
     for i in rows:
         with scorer.without_row(i):  # the alternate may not find itself

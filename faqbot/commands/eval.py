@@ -120,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
         reranking=reranking,
     )
     own = (
-        recommend(encoder, groups, weight, decision=decision, rules=matching.rules) if groups else None
+        recommend(encoder, groups, weight, decision=decision, rules=matching.rules, reranking=reranking)
+        if groups
+        else None
     )  # this club's figures beside the bundled ones
     if args.json:
         data = report.to_json()
