@@ -196,21 +196,6 @@ class _Tensors:
         return self._stored.get_tensor(name)  # type: ignore[attr-defined,no-any-return]
 
 
-_TABLE = "embeddings.word_embeddings.weight"
-_TABLE_BLOCK = 8192  # rows compared at a time
-
-
-def _token_table(stored: object, other: np.ndarray | None) -> np.ndarray:
-    """The stored token table, or ``other`` where it holds the same values: compared a block of rows at a
-    time, so a table that is shared is never held twice, not even while it is compared (~80 MB)."""
-    if other is not None:
-        rows, n = stored.get_slice(_TABLE), len(other)  # type: ignore[attr-defined]
-        blocks = [(i, min(i + _TABLE_BLOCK, n)) for i in range(0, n, _TABLE_BLOCK)]  # the reader refuses past the end
-        if tuple(rows.get_shape()) == other.shape and all(_same(rows[a:b], other[a:b]) for a, b in blocks):
-            return other
-    return stored.get_tensor(_TABLE)  # type: ignore[attr-defined,no-any-return]
-
-
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b))
 
@@ -265,7 +250,9 @@ class NumpyBertEncoder(EncoderBase):
         with safe_open(str(path / "model.safetensors"), framework="np") as stored:
             t = _Tensors(stored)
             # The token table stays in its stored dtype (float16: 80 MB instead of 160); rows are cast when looked up.
-            self._words = _token_table(stored, share_with._words if share_with is not None else None)
+            self._words = t["embeddings.word_embeddings.weight"]
+            if share_with is not None and _same(share_with._words, self._words):
+                self._words = share_with._words
             self._positions = t["embeddings.position_embeddings.weight"].astype(np.float32)
             self._type0 = t["embeddings.token_type_embeddings.weight"][0].astype(np.float32)
             self._ln0 = _norm(t, "embeddings.LayerNorm")
