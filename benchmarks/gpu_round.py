@@ -291,6 +291,16 @@ def cross_encoder(
         encoding="utf-8",
     )
     return {
+        "recipe": {
+            "epochs": epochs,
+            "negatives": negatives,
+            "max_tokens": max_tokens,
+            "per_step": per_step,
+            "answers": answers,
+            "resumed_from": None if resume is None else resume.name,
+            "lr": lr,
+            "seed": seed,
+        },
         "groups": len(groups),
         "steps": step,
         "seconds": round(time.time() - started, 1),
