@@ -97,28 +97,19 @@ def dense_scores(model, club: ClubSet) -> np.ndarray:  # type: ignore[no-untyped
 
 
 def answer_texts(answers: str):  # type: ignore[no-untyped-def]
-    """``(club, questions) -> (i, j) -> answer text`` of FAQ j as the pair beside question i reads it."""
+    """``(club, questions) -> (i, j) -> answer text`` of FAQ j as the pair beside question i reads it: as the bot
+    gives it (faq.index.Snapshot.pair_answer, over the club indexed as the bot indexes it)."""
     if answers == AS_WRITTEN:
         return lambda club, questions: lambda i, j: club.faqs[j].answer
-    from faq.cascade import nearest_first
-    from faq.text import answer_passages
     from model.encoder import load_encoder
+    from model.unseen import ClubIndex
 
-    encoder = load_encoder("ensemble")  # the serving vectors pick the passage, as the bot's index will
+    encoder = load_encoder("ensemble")  # the serving vectors pick the passage, as the bot's index does
 
     def of(club: ClubSet, questions: list[str]):  # type: ignore[no-untyped-def]
-        passages = [answer_passages(f.answer) for f in club.faqs]
-        flat = [p for ps in passages for p in ps]
-        vectors = encoder.encode(flat) if flat else np.zeros((0, encoder.dimension), np.float32)
+        snapshot = ClubIndex(replace(club, queries=(), out_of_scope=()), encoder).index().snapshot
         q = encoder.encode(questions)
-        starts = np.cumsum([0, *(len(ps) for ps in passages)])
-
-        def answer(i: int, j: int) -> str:
-            if len(passages[j]) < 2:
-                return club.faqs[j].answer
-            return nearest_first(passages[j], vectors[starts[j] : starts[j + 1]] @ q[i])
-
-        return answer
+        return lambda i, j: snapshot.pair_answer(j + 1, query_vec=q[i], how=answers)  # FAQ ids count from 1
 
     return of
 
